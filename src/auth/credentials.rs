@@ -1,0 +1,197 @@
+//! Email-and-password accounts: the rules and the work behind sign-up and sign-in.
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES, js_length};
+use crate::db::Db;
+use crate::db::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
+use crate::db::users::{self, Identifier};
+use crate::dto::SignUpBody;
+use crate::error::{ApiError, UsernameProblem};
+use crate::extract::is_email;
+use crate::ids::random_id;
+
+const MIN_PASSWORD_LENGTH: usize = 8;
+const MAX_PASSWORD_LENGTH: usize = 128;
+
+/// The username plugin's rules: 3 to 30 characters of `[A-Za-z0-9_.]`.
+fn username_problem(username: &str) -> Option<UsernameProblem> {
+    let length = username.chars().count();
+    if length < 3 {
+        Some(UsernameProblem::TooShort)
+    } else if length > 30 {
+        Some(UsernameProblem::TooLong)
+    } else if !username
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    {
+        Some(UsernameProblem::Invalid)
+    } else {
+        None
+    }
+}
+
+/// Creates the user and its credential after the contract's checks, in its order: password
+/// length, username format, username taken, email taken, hash, insert.
+pub async fn register(
+    db: &Db,
+    hasher: &Hasher,
+    body: SignUpBody,
+    now: DateTime<Utc>,
+) -> Result<UserRow, ApiError> {
+    let password = body.password.0;
+    let length = js_length(&password);
+    if length < MIN_PASSWORD_LENGTH {
+        return Err(ApiError::PasswordTooShort);
+    }
+    // bcrypt reads 72 bytes; refusing more is the only way never to truncate silently.
+    if length > MAX_PASSWORD_LENGTH || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::PasswordTooLong);
+    }
+    if let Some(username) = &body.username
+        && let Some(problem) = username_problem(username)
+    {
+        return Err(ApiError::Username {
+            problem,
+            on_sign_in: false,
+        });
+    }
+    let username = body.username.as_deref().map(str::to_lowercase);
+    if let Some(username) = username.clone()
+        && db
+            .run(move |conn| users::username_exists(conn, &username))
+            .await?
+    {
+        return Err(ApiError::UsernameTaken);
+    }
+    let email = body.email.clone();
+    if db
+        .run(move |conn| users::email_exists(conn, &email))
+        .await?
+    {
+        return Err(ApiError::EmailTaken);
+    }
+
+    let password_hash = hasher.hash(password).await?;
+    let display_username = username
+        .as_ref()
+        .map(|_| body.display_username.or(body.username).unwrap_or_default());
+    let user = UserRow {
+        id: random_id(),
+        name: body.name,
+        email: body.email,
+        email_verified: false,
+        image: body.image,
+        username,
+        display_username,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    let account = AccountRow {
+        id: random_id(),
+        user_id: user.id.clone(),
+        provider_id: CREDENTIAL_PROVIDER.to_owned(),
+        account_id: user.id.clone(),
+        password_hash: Some(password_hash),
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    let inserted = user.clone();
+    db.run(move |conn| users::insert_with_credential(conn, &inserted, &account))
+        .await?;
+    Ok(user)
+}
+
+/// The identifier a sign-in names, normalised, or the contract's error for a malformed one.
+pub fn sign_in_identifier(
+    email: Option<String>,
+    username: Option<String>,
+) -> Result<Identifier, ApiError> {
+    match (email, username) {
+        (Some(email), _) => {
+            let email = email.trim();
+            if !is_email(email) {
+                return Err(ApiError::InvalidEmail);
+            }
+            Ok(Identifier::Email(email.to_lowercase()))
+        }
+        (None, Some(username)) => match username_problem(&username) {
+            Some(problem) => Err(ApiError::Username {
+                problem,
+                on_sign_in: true,
+            }),
+            None => Ok(Identifier::Username(username.to_lowercase())),
+        },
+        (None, None) => Err(ApiError::Internal(
+            "sign-in without an identifier".to_owned(),
+        )),
+    }
+}
+
+/// The user whose password this is. An unknown identifier costs a bcrypt verification against
+/// the dummy hash, so it answers like a wrong password, in the same time.
+pub async fn authenticate(
+    db: &Db,
+    hasher: &Hasher,
+    identifier: Identifier,
+    password: String,
+) -> Result<UserRow, ApiError> {
+    let failure = match identifier {
+        Identifier::Email(_) => ApiError::InvalidEmailOrPassword,
+        Identifier::Username(_) => ApiError::InvalidUsernameOrPassword,
+    };
+    if js_length(&password) > MAX_PASSWORD_LENGTH {
+        return Err(ApiError::PasswordTooLong);
+    }
+    // No stored hash can match more than 72 bytes: bcrypt never saw them.
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(failure);
+    }
+    let found = db
+        .run(move |conn| users::find_with_password_hash(conn, &identifier))
+        .await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    let is_match = hasher.verify(password, hash).await?;
+    match user {
+        Some(user) if is_match => Ok(user),
+        _ => Err(failure),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_plugin_rules() {
+        assert_eq!(username_problem("al"), Some(UsernameProblem::TooShort));
+        assert_eq!(
+            username_problem(&"a".repeat(31)),
+            Some(UsernameProblem::TooLong)
+        );
+        assert_eq!(username_problem("al-99"), Some(UsernameProblem::Invalid));
+        assert_eq!(username_problem("Al_99.x"), None);
+    }
+
+    #[test]
+    fn a_malformed_sign_in_identifier_gets_its_own_code() {
+        assert!(matches!(
+            sign_in_identifier(Some("nope".into()), None),
+            Err(ApiError::InvalidEmail)
+        ));
+        assert!(matches!(
+            sign_in_identifier(None, Some("a!".into())),
+            Err(ApiError::Username {
+                problem: UsernameProblem::TooShort,
+                on_sign_in: true
+            })
+        ));
+        assert!(matches!(
+            sign_in_identifier(Some(" Al@Example.com ".into()), None),
+            Ok(Identifier::Email(email)) if email == "al@example.com"
+        ));
+    }
+}

@@ -1,0 +1,6 @@
+//! Password hashing, origin checks and client addresses: the security rules shared by routes.
+
+pub mod client_ip;
+pub mod credentials;
+pub mod origin;
+pub mod password;

@@ -1,0 +1,209 @@
+//! bcrypt on a bounded pool of its own threads, off the async executor. A burst of sign-ins queues
+//! here; a full queue is an honest 503 rather than unbounded memory or starved session checks.
+//! Passwords are never truncated: bcrypt reads 72 bytes, so longer ones are refused before hashing
+//! and `non_truncating_*` guard the rest.
+
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+
+/// The most bytes bcrypt reads.
+pub const MAX_PASSWORD_BYTES: usize = 72;
+
+/// Password length as JavaScript counts it (UTF-16 code units), so gatehouse and Better Auth
+/// agree on the 8..=128 rule.
+pub fn js_length(password: &str) -> usize {
+    password.encode_utf16().count()
+}
+
+enum Job {
+    Hash {
+        password: String,
+        cost: u32,
+        reply: oneshot::Sender<Result<String, bcrypt::BcryptError>>,
+    },
+    Verify {
+        password: String,
+        hash: Arc<str>,
+        reply: oneshot::Sender<bool>,
+    },
+}
+
+/// The one entry point for password work.
+#[derive(Clone)]
+pub struct Hasher {
+    jobs: SyncSender<Job>,
+    cost: u32,
+    /// Verified against when the user is unknown, so that answer costs what a wrong password does.
+    dummy_hash: Arc<str>,
+    threads: usize,
+    queue_capacity: usize,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hasher")
+            .field("cost", &self.cost)
+            .field("threads", &self.threads)
+            .field("queue_capacity", &self.queue_capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Hasher {
+    /// Starts `threads` hashing threads with room for `queue_capacity` waiting jobs, and makes the
+    /// dummy hash at the configured cost (a blocking call, made once at start-up).
+    pub fn start(cost: u32, threads: usize, queue_capacity: usize) -> Result<Self, ApiError> {
+        let dummy_hash: Arc<str> = bcrypt::hash(random_password(), cost)
+            .map_err(|e| ApiError::Internal(format!("cannot make the dummy hash: {e}")))?
+            .into();
+        let (jobs, receiver) = mpsc::sync_channel(queue_capacity);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let threads = threads.max(1);
+        for index in 0..threads {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("gatehouse-bcrypt-{index}"))
+                .spawn(move || work(&receiver))
+                .map_err(|e| ApiError::Internal(format!("cannot start a hashing thread: {e}")))?;
+        }
+        Ok(Self {
+            jobs,
+            cost,
+            dummy_hash,
+            threads,
+            queue_capacity,
+        })
+    }
+
+    pub fn cost(&self) -> u32 {
+        self.cost
+    }
+
+    /// Hashes a password of at most 72 bytes.
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Hash {
+            password,
+            cost: self.cost,
+            reply,
+        })?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal("a hashing thread stopped".to_owned()))?
+            .map_err(|e| ApiError::Internal(format!("bcrypt failed: {e}")))
+    }
+
+    /// Verifies `password` against `hash`, or against the dummy hash when there is none, so the
+    /// caller pays the same either way. Always `false` without a real hash.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
+        let is_real = hash.is_some();
+        let hash: Arc<str> = hash.map_or_else(|| Arc::clone(&self.dummy_hash), Arc::from);
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Verify {
+            password,
+            hash,
+            reply,
+        })?;
+        let matched = answer
+            .await
+            .map_err(|_| ApiError::Internal("a hashing thread stopped".to_owned()))?;
+        Ok(matched && is_real)
+    }
+
+    fn submit(&self, job: Job) -> Result<(), ApiError> {
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => {
+                ApiError::Unavailable("the password hashing queue is full".to_owned())
+            }
+            TrySendError::Disconnected(_) => {
+                ApiError::Internal("the hashing threads are gone".to_owned())
+            }
+        })
+    }
+}
+
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(Job::Hash {
+                password,
+                cost,
+                reply,
+            }) => {
+                let _receiver_may_be_gone = reply.send(bcrypt::non_truncating_hash(password, cost));
+            }
+            Ok(Job::Verify {
+                password,
+                hash,
+                reply,
+            }) => {
+                let matched = bcrypt::non_truncating_verify(password, &hash).unwrap_or(false);
+                let _receiver_may_be_gone = reply.send(matched);
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// A throwaway password for the dummy hash; nobody knows it, so nothing verifies against it.
+fn random_password() -> String {
+    let bytes: [u8; 24] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_length_counts_utf16_code_units() {
+        assert_eq!(js_length("password"), 8);
+        assert_eq!(js_length("😀😀😀😀"), 8);
+        assert_eq!(js_length("é"), 1);
+    }
+
+    #[actix_web::test]
+    async fn a_hash_verifies_only_its_own_password() {
+        let hasher = Hasher::start(10, 1, 4).unwrap();
+
+        let hash = hasher.hash("correct horse".to_owned()).await.unwrap();
+
+        assert!(
+            hasher
+                .verify("correct horse".to_owned(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("correct hors".to_owned(), Some(hash))
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("anything".to_owned(), None).await.unwrap());
+    }
+
+    #[actix_web::test]
+    async fn a_full_queue_answers_service_unavailable() {
+        let hasher = Hasher::start(10, 1, 1).unwrap();
+
+        let attempts = (0..8).map(|_| hasher.verify("x".to_owned(), None));
+        let results = futures_util::future::join_all(attempts).await;
+
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(ApiError::Unavailable(_)))),
+            "{results:?}"
+        );
+        assert!(results.iter().any(Result::is_ok));
+    }
+}

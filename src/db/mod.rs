@@ -1,0 +1,206 @@
+//! One diesel code base over SQLite and PostgreSQL. The scheme of `DATABASE_URL` picks the backend
+//! at start-up; nothing above this module knows which one runs. [`Db::run`] is the only place a
+//! pooled connection is taken and the only hop to a blocking thread for database work.
+
+pub mod models;
+pub mod revocations;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+use crate::error::ApiError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Both backends behind one connection type. SQLite stays last: `establish` tries variants in
+/// order, and SQLite will open almost anything as a file.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// How long a request waits for a pooled connection before answering 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+/// SQLite waits this long for a write lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// Key of the PostgreSQL advisory lock that serialises migrations of replicas starting together.
+const MIGRATION_LOCK_KEY: i64 = 0x6761_7465_686f_7573; // "gatehous"
+
+/// A pooled connection that remembers whether it saw its server go away, so the pool drops it
+/// and the service recovers by itself when the database is back, without pinging on every
+/// checkout.
+pub struct PooledConnection {
+    connection: DbConnection,
+    is_broken: bool,
+}
+
+/// Opens connections for the pool, choosing the backend from the URL and applying SQLite's
+/// PRAGMAs to each new connection.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = PooledConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<PooledConnection, r2d2::Error> {
+        let connection = establish(&self.url)?;
+        Ok(PooledConnection {
+            connection,
+            is_broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PooledConnection) -> Result<(), r2d2::Error> {
+        conn.connection.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut PooledConnection) -> bool {
+        conn.is_broken || std::thread::panicking() || conn.connection.is_broken()
+    }
+}
+
+/// Opens one connection of the configured backend.
+pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
+    match url {
+        DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgres(
+            diesel::PgConnection::establish(raw).map_err(r2d2::Error::ConnectionError)?,
+        )),
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn =
+                diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+            // WAL lets readers proceed during a write; synchronous=FULL makes every commit that
+            // was acknowledged survive a crash or power loss; foreign keys are off by default.
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;"
+            ))
+            .map_err(r2d2::Error::QueryError)?;
+            Ok(DbConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// Whether an error means the connection itself is unusable.
+fn is_connection_lost(error: &DieselError) -> bool {
+    matches!(
+        error,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    )
+}
+
+/// The connection pool and the one way to use it.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+}
+
+impl Db {
+    /// Builds the pool without connecting: start-up connects once for migrations, and a database
+    /// that goes away later is answered with 503 until it returns.
+    pub fn new(url: &DatabaseUrl) -> Self {
+        let in_memory = url.is_in_memory();
+        let max_size = match url {
+            // Each in-memory connection would be a separate database: keep exactly one forever.
+            _ if in_memory => 1,
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 16,
+        };
+        let builder = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .test_on_check_out(false)
+            .connection_timeout(CHECKOUT_TIMEOUT);
+        let builder = if in_memory {
+            builder.idle_timeout(None).max_lifetime(None)
+        } else {
+            builder
+        };
+        let pool = builder.build_unchecked(ConnectionManager { url: url.clone() });
+        Self { pool }
+    }
+
+    /// Runs diesel work on a blocking thread; the only place a pooled connection is taken.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut pooled = pool.get()?;
+            let result = work(&mut pooled.connection);
+            if let Err(error) = &result
+                && is_connection_lost(error)
+            {
+                pooled.is_broken = true;
+            }
+            result.map_err(ApiError::from)
+        })
+        .await?
+    }
+
+    /// Readiness: a `SELECT 1` that gives up after `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> Result<(), ApiError> {
+        let pool = self.pool.clone();
+        let ping = web::block(move || {
+            let mut pooled = pool.get_timeout(timeout)?;
+            let result = pooled.connection.ping();
+            if result.is_err() {
+                pooled.is_broken = true;
+            }
+            result.map_err(ApiError::from)
+        });
+        match tokio::time::timeout(timeout, ping).await {
+            Ok(result) => result?,
+            Err(_) => Err(ApiError::Unavailable("database ping timed out".to_owned())),
+        }
+    }
+}
+
+/// Errors of start-up work (migrations, the first connection).
+pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Db {
+    /// Runs the embedded migrations of the configured backend and returns the versions applied.
+    /// On PostgreSQL an advisory lock makes replicas that start together take turns. Blocking:
+    /// call it at start-up, before serving.
+    pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
+        let mut pooled = self.pool.get()?;
+        let applied = match &mut pooled.connection {
+            DbConnection::Postgres(conn) => {
+                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+                let result = conn
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|versions| versions.iter().map(ToString::to_string).collect());
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+                result?
+            }
+            DbConnection::Sqlite(conn) => conn
+                .run_pending_migrations(SQLITE_MIGRATIONS)?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        };
+        Ok(applied)
+    }
+}

@@ -1,0 +1,60 @@
+//! Row structs: what the tables hold, in their column order. No serde here; the wire shapes live
+//! in `dto`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{accounts, revoked_sessions, sessions, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    /// Trimmed and lower-cased.
+    pub email: String,
+    pub email_verified: bool,
+    pub image: Option<String>,
+    /// Lower-cased.
+    pub username: Option<String>,
+    /// As typed.
+    pub display_username: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Provider id of the email-and-password account.
+pub const CREDENTIAL_PROVIDER: &str = "credential";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: String,
+    pub user_id: String,
+    pub provider_id: String,
+    pub account_id: String,
+    pub password_hash: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    /// Hex SHA-256 of the token; the token itself is never stored.
+    pub token_hash: String,
+    pub user_id: String,
+    pub expires_at: NaiveDateTime,
+    pub ip_address: String,
+    pub user_agent: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = revoked_sessions)]
+pub struct RevokedSessionRow {
+    pub sid: String,
+    pub expires_at: NaiveDateTime,
+}

@@ -1,0 +1,57 @@
+//! Database-strategy sessions, found by the hash of their token.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::models::{SessionRow, UserRow};
+use super::schema::{sessions, users};
+
+pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The session and its user in one round trip: the whole of a get-session read.
+pub fn find_with_user_by_token_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(SessionRow, UserRow)>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .select((SessionRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Sliding refresh.
+pub fn extend(
+    conn: &mut DbConnection,
+    id: &str,
+    expires_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            sessions::expires_at.eq(expires_at),
+            sessions::updated_at.eq(updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn)
+}
+
+pub fn delete_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id)).execute(conn)
+}
+
+/// Deletes sessions that expired before `now`; returns how many.
+pub fn prune_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+}

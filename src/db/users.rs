@@ -1,0 +1,79 @@
+//! Users and their password credentials.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
+use super::schema::{accounts, users};
+
+/// Inserts a user and its credential account in one transaction: both or neither. A lost race on
+/// the email or username unique index surfaces as `UniqueViolation`.
+pub fn insert_with_credential(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    account: &AccountRow,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(users::table)
+            .values(user)
+            .execute(conn)?;
+        diesel::insert_into(accounts::table)
+            .values(account)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn email_exists(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::email.eq(email)),
+    ))
+    .get_result(conn)
+}
+
+pub fn username_exists(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::username.eq(username)),
+    ))
+    .get_result(conn)
+}
+
+/// Which column identifies the user at sign-in.
+#[derive(Debug, Clone)]
+pub enum Identifier {
+    Email(String),
+    Username(String),
+}
+
+/// The user and the password hash of its credential account (if it has one), in one round trip.
+pub fn find_with_password_hash(
+    conn: &mut DbConnection,
+    identifier: &Identifier,
+) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    let credential = accounts::table.on(accounts::user_id
+        .eq(users::id)
+        .and(accounts::provider_id.eq(CREDENTIAL_PROVIDER)));
+    let select = (UserRow::as_select(), accounts::password_hash.nullable());
+    match identifier {
+        Identifier::Email(email) => users::table
+            .left_join(credential)
+            .filter(users::email.eq(email))
+            .select(select)
+            .first(conn)
+            .optional(),
+        Identifier::Username(username) => users::table
+            .left_join(credential)
+            .filter(users::username.eq(username))
+            .select(select)
+            .first(conn)
+            .optional(),
+    }
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}

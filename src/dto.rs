@@ -1,0 +1,285 @@
+//! Wire shapes: camelCase JSON with millisecond `Z` dates, and the request bodies the validators
+//! in `extract` produce. Field docs become the OpenAPI descriptions.
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+use utoipa::ToSchema;
+
+use crate::db::models::{SessionRow, UserRow};
+
+/// `2026-11-22T20:03:28.257Z`: exactly three fractional digits, which the Better Auth client
+/// revives into `Date`s.
+pub fn format_date(date: &DateTime<Utc>) -> String {
+    date.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|date| date.with_timezone(&Utc))
+}
+
+fn serialize_date<S: Serializer>(date: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format_date(date))
+}
+
+fn deserialize_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<DateTime<Utc>, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    parse_date(&raw).ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date"))
+}
+
+fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
+    naive.and_utc()
+}
+
+/// A user as every endpoint shows it; never a password or a hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id":"2OGVgxEHF4mhoNXIyeh9lsVuY3UrYquY","name":"Al","email":"al@example.com","emailVerified":false,"image":null,"createdAt":"2026-11-22T20:03:28.257Z","updatedAt":"2026-11-22T20:03:28.257Z","username":"al_99","displayUsername":"Al_99"}))]
+pub struct User {
+    pub id: String,
+    /// May be empty.
+    pub name: String,
+    /// Trimmed and lower-cased.
+    pub email: String,
+    pub email_verified: bool,
+    pub image: Option<String>,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+    /// Lower-cased; `null` for a user without one.
+    pub username: Option<String>,
+    /// The username as typed; `null` when `username` is.
+    pub display_username: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            email_verified: row.email_verified,
+            image: row.image,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            username: row.username,
+            display_username: row.display_username,
+        }
+    }
+}
+
+/// A session as get-session shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Database strategy: the row id; jwt strategy: the `sid` claim.
+    pub id: String,
+    /// The token this request presented (equal to the sign-in `token`); a JWT in the jwt strategy.
+    pub token: String,
+    pub user_id: String,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: DateTime<Utc>,
+    /// Client address at sign-in; empty when unknown.
+    pub ip_address: String,
+    /// `User-Agent` at sign-in; empty when missing.
+    pub user_agent: String,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// A stored session shown with the token that was presented for it.
+    pub fn from_row(row: SessionRow, token: String) -> Self {
+        Self {
+            id: row.id,
+            token,
+            user_id: row.user_id,
+            expires_at: utc(row.expires_at),
+            ip_address: row.ip_address,
+            user_agent: row.user_agent,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+/// A password; its `Debug` prints nothing.
+#[derive(Clone, Deserialize, ToSchema)]
+#[schema(value_type = String)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Sign-up body. Unknown fields are ignored; `null` for an optional field is a type error.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"name":"Al","email":"al@example.com","password":"correct-horse-battery","username":"al_99"}))]
+pub struct SignUpBody {
+    /// May be empty.
+    pub name: String,
+    /// Trimmed, checked against the email pattern, lower-cased.
+    pub email: String,
+    /// 8 to 128 characters and at most 72 UTF-8 bytes.
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    pub password: Password,
+    #[schema(nullable = false)]
+    pub image: Option<String>,
+    /// 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased.
+    #[schema(
+        nullable = false,
+        min_length = 3,
+        max_length = 30,
+        pattern = "^[a-zA-Z0-9_.]+$"
+    )]
+    pub username: Option<String>,
+    /// Shown form of `username`; defaults to it as typed.
+    #[schema(nullable = false)]
+    pub display_username: Option<String>,
+    /// `false`: a one-day session whose cookie dies with the browser. Default `true`.
+    #[schema(nullable = false)]
+    pub remember_me: Option<bool>,
+    /// A relative path or a URL on a trusted origin; checked, otherwise unused on sign-up.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+/// Sign-in body for `/sign-in`: `username` without `email` takes the username path.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
+pub struct SignInBody {
+    #[schema(nullable = false)]
+    pub email: Option<String>,
+    #[schema(nullable = false)]
+    pub username: Option<String>,
+    #[schema(value_type = String)]
+    pub password: Password,
+    #[schema(nullable = false)]
+    pub remember_me: Option<bool>,
+    /// Answered as `{redirect: true, url}` with a `Location` header, still status 200.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+/// Sign-in body for `/sign-in/email`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
+pub struct SignInEmailBody {
+    pub email: String,
+    #[schema(value_type = String)]
+    pub password: Password,
+    #[schema(nullable = false)]
+    pub remember_me: Option<bool>,
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+/// Sign-in body for `/sign-in/username`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"username":"al_99","password":"correct-horse-battery"}))]
+pub struct SignInUsernameBody {
+    pub username: String,
+    #[schema(value_type = String)]
+    pub password: Password,
+    #[schema(nullable = false)]
+    pub remember_me: Option<bool>,
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignUpResponse {
+    /// The session token; also in the cookie and (signed) in `set-auth-token`.
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignInResponse {
+    /// `true` when a `callbackURL` was given; the client then navigates to `url`.
+    pub redirect: bool,
+    pub token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub url: Option<String>,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionResponse {
+    pub session: Session,
+    pub user: User,
+}
+
+/// The user as Auth.js shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuthJsUser {
+    pub name: String,
+    pub email: String,
+    pub image: Option<String>,
+}
+
+/// Auth.js-shaped session, for apps migrating from it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuthJsSession {
+    pub user: AuthJsUser,
+    /// The session's `expiresAt`.
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SuccessResponse {
+    pub success: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OkResponse {
+    pub ok: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatusResponse {
+    /// Always `ok`.
+    pub status: String,
+}

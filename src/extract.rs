@@ -1,0 +1,424 @@
+//! Request bodies: content type (415), size (413) and syntax (400 `BAD_REQUEST`) first, then the
+//! field checks that produce Better Auth's `[body.<field>] <reason>` messages (400
+//! `VALIDATION_ERROR`), listing every issue in schema order.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt as _;
+use serde_json::{Map, Value};
+
+use crate::dto::{Password, SignInBody, SignUpBody};
+use crate::error::ApiError;
+
+/// Bodies over this are refused.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Which content types an endpoint takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepts {
+    Json,
+    JsonOrForm,
+}
+
+impl Accepts {
+    fn allowed(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::JsonOrForm => "application/json, application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// Reads and parses the body. `None` means no body: empty, and either no `Content-Type` or one
+/// the endpoint accepts.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    accepts: Accepts,
+) -> Result<Option<Value>, ApiError> {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = content_type.as_deref().map(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
+    let is_form = match essence.as_deref() {
+        None => false,
+        Some("application/json") => false,
+        Some("application/x-www-form-urlencoded") if accepts == Accepts::JsonOrForm => true,
+        Some(_) => {
+            return Err(ApiError::UnsupportedMediaType {
+                content_type: content_type.unwrap_or_default(),
+                allowed: accepts.allowed(),
+            });
+        }
+    };
+
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+
+    if body.is_empty() {
+        // No body; an empty form is an empty object.
+        return Ok(is_form.then(|| Value::Object(Map::new())));
+    }
+    if essence.is_none() {
+        return Err(ApiError::UnsupportedMediaType {
+            content_type: String::new(),
+            allowed: accepts.allowed(),
+        });
+    }
+    if is_form {
+        parse_form(&body).map(Some)
+    } else {
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|_| ApiError::MalformedBody)
+    }
+}
+
+/// Form fields are strings and pass the same validation as JSON; the last of repeated keys wins,
+/// as `Object.fromEntries(new URLSearchParams(..))` does.
+fn parse_form(body: &[u8]) -> Result<Value, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::MalformedBody)?;
+    let mut fields = Map::new();
+    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        fields.insert(form_decode(name)?, Value::String(form_decode(value)?));
+    }
+    Ok(Value::Object(fields))
+}
+
+fn form_decode(raw: &str) -> Result<String, ApiError> {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| ApiError::MalformedBody)
+}
+
+/// JSON type names as zod reports them.
+fn type_name(value: Option<&Value>) -> &'static str {
+    match value {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "array",
+        Some(Value::Object(_)) => "object",
+    }
+}
+
+/// Collects issues field by field, in the order the schema declares them.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    issues: Vec<String>,
+}
+
+impl<'a> Fields<'a> {
+    /// The body as an object, or the single issue that it is not one.
+    fn of(body: Option<&'a Value>) -> Result<Self, ApiError> {
+        match body {
+            Some(Value::Object(object)) => Ok(Self {
+                object,
+                issues: Vec::new(),
+            }),
+            other => Err(ApiError::Validation(format!(
+                "[body] Invalid input: expected object, received {}",
+                type_name(other)
+            ))),
+        }
+    }
+
+    fn type_issue(&mut self, name: &str, expected: &str) {
+        let received = type_name(self.object.get(name));
+        self.issues.push(format!(
+            "[body.{name}] Invalid input: expected {expected}, received {received}"
+        ));
+    }
+
+    fn string(&mut self, name: &str, required: bool) -> Option<String> {
+        match self.object.get(name) {
+            Some(Value::String(value)) if value.contains('\0') => {
+                self.issues.push(format!(
+                    "[body.{name}] Invalid input: must not contain NUL characters"
+                ));
+                None
+            }
+            Some(Value::String(value)) => Some(value.clone()),
+            None if !required => None,
+            _ => {
+                self.type_issue(name, "string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.object.get(name) {
+            Some(Value::Bool(value)) => Some(*value),
+            None => None,
+            Some(_) => {
+                self.type_issue(name, "boolean");
+                None
+            }
+        }
+    }
+
+    /// A string that must look like an email; returns it trimmed and lower-cased.
+    fn email(&mut self, name: &str) -> Option<String> {
+        let raw = self.string(name, true)?;
+        let trimmed = raw.trim();
+        if is_email(trimmed) {
+            Some(trimmed.to_lowercase())
+        } else {
+            self.issues
+                .push(format!("[body.{name}] Invalid email address"));
+            None
+        }
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        if self.issues.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.issues.join("; ")))
+        }
+    }
+}
+
+/// Zod 4's email pattern (`^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9]
+/// [A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$`), with the two look-aheads written as plain checks since the
+/// regex crate has none.
+pub fn is_email(candidate: &str) -> bool {
+    static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+\-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$",
+        )
+        .ok()
+    });
+    !candidate.starts_with('.')
+        && !candidate.contains("..")
+        && PATTERN
+            .as_ref()
+            .is_some_and(|pattern| pattern.is_match(candidate))
+}
+
+/// The sign-up body, type-checked in Better Auth's schema order (name, email, password, image,
+/// callbackURL, rememberMe, then the username plugin's username and displayUsername).
+pub fn sign_up_body(body: Option<&Value>) -> Result<SignUpBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let name = fields.string("name", true);
+    let email = fields.email("email");
+    let password = fields.string("password", true);
+    let image = fields.string("image", false);
+    let callback_url = fields.string("callbackURL", false);
+    let remember_me = fields.boolean("rememberMe");
+    let username = fields.string("username", false);
+    let display_username = fields.string("displayUsername", false);
+    fields.finish()?;
+    match (name, email, password) {
+        (Some(name), Some(email), Some(password)) => Ok(SignUpBody {
+            name,
+            email,
+            password: Password(password),
+            image,
+            username,
+            display_username,
+            remember_me,
+            callback_url,
+        }),
+        _ => Err(ApiError::Internal(
+            "validation passed without required fields".to_owned(),
+        )),
+    }
+}
+
+/// A body an endpoint ignores must still be an object when present, as Better Auth checks it.
+pub fn optional_object(body: Option<&Value>) -> Result<(), ApiError> {
+    match body {
+        None => Ok(()),
+        Some(_) => Fields::of(body).map(drop),
+    }
+}
+
+/// Which identifier a sign-in path takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInPath {
+    /// `/sign-in`: username when `username` is present and `email` absent, else email.
+    Either,
+    Email,
+    Username,
+}
+
+/// The sign-in body, type-checked in the schema order of the path it takes. The email is only
+/// type-checked here: a malformed one is the endpoint's `INVALID_EMAIL`, not a validation error.
+pub fn sign_in_body(body: Option<&Value>, path: SignInPath) -> Result<SignInBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let by_username = match path {
+        SignInPath::Email => false,
+        SignInPath::Username => true,
+        SignInPath::Either => {
+            fields.object.contains_key("username") && !fields.object.contains_key("email")
+        }
+    };
+    let (email, username, password, callback_url, remember_me) = if by_username {
+        let username = fields.string("username", true);
+        let password = fields.string("password", true);
+        let remember_me = fields.boolean("rememberMe");
+        let callback_url = fields.string("callbackURL", false);
+        (None, username, password, callback_url, remember_me)
+    } else {
+        let email = fields.string("email", true);
+        let password = fields.string("password", true);
+        let callback_url = fields.string("callbackURL", false);
+        let remember_me = fields.boolean("rememberMe");
+        (email, None, password, callback_url, remember_me)
+    };
+    fields.finish()?;
+    let password = password
+        .ok_or_else(|| ApiError::Internal("validation passed without a password".to_owned()))?;
+    Ok(SignInBody {
+        email,
+        username,
+        password: Password(password),
+        remember_me,
+        callback_url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn message(result: Result<impl std::fmt::Debug, ApiError>) -> String {
+        match result.unwrap_err() {
+            ApiError::Validation(message) => message,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_missing_field_is_listed_in_schema_order() {
+        let body = json!({});
+
+        assert_eq!(
+            message(sign_up_body(Some(&body))),
+            "[body.name] Invalid input: expected string, received undefined; \
+             [body.email] Invalid input: expected string, received undefined; \
+             [body.password] Invalid input: expected string, received undefined"
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_nulls_name_both_types() {
+        let body =
+            json!({"email": 5, "password": null, "name": true, "rememberMe": "x", "image": null});
+
+        assert_eq!(
+            message(sign_up_body(Some(&body))),
+            "[body.name] Invalid input: expected string, received boolean; \
+             [body.email] Invalid input: expected string, received number; \
+             [body.password] Invalid input: expected string, received null; \
+             [body.image] Invalid input: expected string, received null; \
+             [body.rememberMe] Invalid input: expected boolean, received string"
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_says_what_it_was() {
+        assert_eq!(
+            message(sign_up_body(Some(&json!([])))),
+            "[body] Invalid input: expected object, received array"
+        );
+        assert_eq!(
+            message(sign_up_body(None)),
+            "[body] Invalid input: expected object, received undefined"
+        );
+    }
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        let body = json!({"name": "", "email": "  Al@Example.COM ", "password": "x"});
+
+        assert_eq!(sign_up_body(Some(&body)).unwrap().email, "al@example.com");
+    }
+
+    #[test]
+    fn the_email_pattern_follows_zod() {
+        for good in [
+            "a@example.com",
+            "a.b+c@sub.example.co",
+            "o'brien@example.ie",
+            "_@a-b.io",
+        ] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@example",
+            ".a@example.com",
+            "a..b@example.com",
+            "a.@example.com",
+            "a@-example.com",
+            "a@example.c",
+            "a b@example.com",
+            "a@example..com",
+            "ä@example.com",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sign_in_takes_the_username_path_only_without_an_email() {
+        let by_username = sign_in_body(
+            Some(&json!({"username": "al", "password": "p"})),
+            SignInPath::Either,
+        )
+        .unwrap();
+        let by_email = sign_in_body(
+            Some(&json!({"username": "al", "email": "a@b.co", "password": "p"})),
+            SignInPath::Either,
+        )
+        .unwrap();
+
+        assert_eq!(by_username.username.as_deref(), Some("al"));
+        assert_eq!(by_email.username, None);
+        assert_eq!(by_email.email.as_deref(), Some("a@b.co"));
+    }
+
+    #[test]
+    fn form_fields_are_strings() {
+        let form = parse_form(b"email=a%40b.co&password=p+q&rememberMe=false&x").unwrap();
+
+        assert_eq!(
+            form,
+            json!({"email": "a@b.co", "password": "p q", "rememberMe": "false", "x": ""})
+        );
+        assert!(parse_form(b"name=%FF").is_err());
+    }
+}

@@ -1,0 +1,55 @@
+//! Operational endpoints outside `/api/auth`: liveness and readiness.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+
+use crate::dto::StatusResponse;
+use crate::error::{ErrorBody, set_reason};
+use crate::startup::AppState;
+
+/// Liveness: the process serves HTTP. Never touches the database, so a database outage does not
+/// get the process restarted.
+#[utoipa::path(
+    operation_id = "healthz",
+    tag = "operations",
+    responses((status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(StatusResponse {
+        status: "ok".to_owned(),
+    })
+}
+
+/// Readiness: the database answers `SELECT 1` within one second.
+#[utoipa::path(
+    operation_id = "readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
+        (status = 503, description = "The database did not answer in time.", body = ErrorBody),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ping(Duration::from_secs(1)).await {
+        Ok(()) => HttpResponse::Ok().json(StatusResponse {
+            status: "ok".to_owned(),
+        }),
+        Err(error) => {
+            log::warn!("readiness check failed: {error:?}");
+            let mut response = HttpResponse::ServiceUnavailable()
+                .insert_header(("Retry-After", "1"))
+                .json(ErrorBody {
+                    message: "Database unavailable".to_owned(),
+                    code: "SERVICE_UNAVAILABLE".to_owned(),
+                });
+            set_reason(
+                &mut response,
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            );
+            response
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! [`configure`] is the only place routes are registered, and so documented: utoipa-actix-web
+//! collects each `.service(...)` into the OpenAPI document. The helpers below build the parts of
+//! responses that several endpoints share.
+
+pub mod fallback;
+pub mod health;
+pub mod session;
+pub mod sign_in;
+pub mod sign_out;
+pub mod sign_up;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponseBuilder};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::client_ip::client_ip;
+use crate::error::{ApiError, header_value};
+use crate::session::NewSession;
+use crate::startup::AppState;
+
+/// Registers every route. Only `.service(...)` is used, so nothing is served undocumented.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(
+            scope::scope("/api/auth")
+                .service(sign_up::sign_up)
+                .service(sign_up::sign_up_email)
+                .service(sign_in::sign_in)
+                .service(sign_in::sign_in_email)
+                .service(sign_in::sign_in_username)
+                .service(sign_out::sign_out)
+                .service(session::get_session)
+                .service(session::auth_js_session)
+                .service(session::ok),
+        )
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(crate::openapi::openapi_json);
+}
+
+/// Header names that responses setting a session expose to scripts on other origins.
+pub const EXPOSED_HEADERS: &str = "set-auth-token, set-auth-jwt";
+
+/// What a new session records: the client address (section 6 rules) and its user agent.
+pub fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    let ip_address = client_ip(
+        req.peer_addr().map(|addr| addr.ip()),
+        forwarded,
+        &state.config.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_default();
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    NewSession {
+        ip_address,
+        user_agent,
+        remember,
+    }
+}
+
+/// Sets the session cookie, `set-auth-token` and the expose header for a live session. With
+/// `remember == false` the cookie has no `Max-Age` and `dont_remember` marks it; otherwise a
+/// leftover `dont_remember` cookie is expired.
+pub fn set_session_cookies(
+    response: &mut HttpResponseBuilder,
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+    remember: bool,
+) -> Result<(), ApiError> {
+    let cookies = &state.cookies;
+    let max_age = remember.then(|| state.sessions.ttl_secs());
+    response.append_header((
+        header::SET_COOKIE,
+        header_value(&cookies.session(token, max_age))?,
+    ));
+    if !remember {
+        response.append_header((header::SET_COOKIE, header_value(&cookies.dont_remember())?));
+    } else if cookies.presented(req).dont_remember {
+        let [_, _, dont_remember] = cookies.expire_all();
+        response.append_header((header::SET_COOKIE, header_value(&dont_remember)?));
+    }
+    response.insert_header(("set-auth-token", header_value(&cookies.sign(token))?));
+    response.insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS));
+    Ok(())
+}
+
+/// Expires the session, session-data and dont-remember cookies.
+pub fn expire_session_cookies(
+    response: &mut HttpResponseBuilder,
+    state: &AppState,
+) -> Result<(), ApiError> {
+    for cookie in state.cookies.expire_all() {
+        response.append_header((header::SET_COOKIE, header_value(&cookie)?));
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! `POST /api/auth/sign-in` (email or username) and the Better Auth paths `/sign-in/email` and
+//! `/sign-in/username`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use crate::auth::{credentials, origin};
+use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody, User};
+use crate::error::{ApiError, ErrorBody, header_value};
+use crate::extract::{self, Accepts, SignInPath};
+use crate::routes::{new_session, set_session_cookies};
+use crate::startup::AppState;
+
+/// Sign in with an email or a username and a password.
+///
+/// A body with `username` and no `email` takes the username path. Every success creates a new
+/// session. An unknown identifier and a wrong password get the same answer in the same time.
+#[utoipa::path(
+    operation_id = "signIn",
+    tag = "auth",
+    request_body(content(
+        (SignInBody = "application/json"),
+        (SignInBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The signed session cookie."),
+                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
+            )),
+        (status = 400, description = "Invalid body, email or password.", body = ErrorBody),
+        (status = 401, description = "Unknown identifier or wrong password.", body = ErrorBody),
+        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Unsupported content type.", body = ErrorBody),
+        (status = 422, description = "Malformed username.", body = ErrorBody),
+        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/sign-in")]
+pub async fn sign_in(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, state, SignInPath::Either).await
+}
+
+/// Better Auth's email sign-in: as [`sign_in`], by email only.
+#[utoipa::path(
+    operation_id = "signInEmail",
+    tag = "better-auth",
+    request_body(content(
+        (SignInEmailBody = "application/json"),
+        (SignInEmailBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The signed session cookie."),
+                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
+            )),
+        (status = 400, description = "Invalid body, email or password.", body = ErrorBody),
+        (status = 401, description = "Unknown email or wrong password.", body = ErrorBody),
+        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Unsupported content type.", body = ErrorBody),
+        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/sign-in/email")]
+pub async fn sign_in_email(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, state, SignInPath::Email).await
+}
+
+/// Better Auth's username sign-in: as [`sign_in`], by username only.
+#[utoipa::path(
+    operation_id = "signInUsername",
+    tag = "better-auth",
+    request_body(content(
+        (SignInUsernameBody = "application/json"),
+        (SignInUsernameBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The signed session cookie."),
+                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
+            )),
+        (status = 400, description = "Invalid body or password.", body = ErrorBody),
+        (status = 401, description = "Unknown username or wrong password.", body = ErrorBody),
+        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Unsupported content type.", body = ErrorBody),
+        (status = 422, description = "Malformed username.", body = ErrorBody),
+        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/sign-in/username")]
+pub async fn sign_in_username(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, state, SignInPath::Username).await
+}
+
+async fn handle(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    path: SignInPath,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::JsonOrForm).await?;
+    let body = extract::sign_in_body(body.as_ref(), path)?;
+    origin::check_sign_in_csrf(&req, &state.config.trusted_origins)?;
+    if let Some(callback_url) = &body.callback_url {
+        origin::check_callback_url(callback_url, &state.config.trusted_origins)?;
+    }
+    let remember = body.remember_me.unwrap_or(true);
+    let identifier = credentials::sign_in_identifier(body.email, body.username)?;
+
+    let user =
+        credentials::authenticate(&state.db, &state.hasher, identifier, body.password.0).await?;
+    let now = state.clock.now();
+    let token = state
+        .sessions
+        .create(&state.db, &user, new_session(&req, &state, remember), now)
+        .await?;
+
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(&mut response, &req, &state, &token, remember)?;
+    if let Some(url) = &body.callback_url {
+        response.insert_header((header::LOCATION, header_value(url)?));
+    }
+    Ok(response.json(SignInResponse {
+        redirect: body.callback_url.is_some(),
+        token,
+        url: body.callback_url,
+        user: User::from(user),
+    }))
+}

@@ -1,0 +1,103 @@
+//! `POST /api/auth/sign-up` and its Better Auth alias `/sign-up/email`.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use crate::auth::{credentials, origin};
+use crate::dto::{SignUpBody, SignUpResponse, User};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{self, Accepts};
+use crate::routes::{new_session, set_session_cookies};
+use crate::startup::AppState;
+
+/// Create a user with an email and password, and sign them in.
+///
+/// Answers with the session token in the body, in the session cookie and (signed) in
+/// `set-auth-token`.
+#[utoipa::path(
+    operation_id = "signUp",
+    tag = "auth",
+    request_body(content(
+        (SignUpBody = "application/json"),
+        (SignUpBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The user was created and signed in.", body = SignUpResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The signed session cookie."),
+                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
+            )),
+        (status = 400, description = "Invalid body, password or username, or the username is taken.", body = ErrorBody),
+        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Unsupported content type.", body = ErrorBody),
+        (status = 422, description = "The email is already in use.", body = ErrorBody),
+        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/sign-up")]
+pub async fn sign_up(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, state).await
+}
+
+/// Better Auth's path for [`sign_up`]: same handler, same answers.
+#[utoipa::path(
+    operation_id = "signUpEmail",
+    tag = "better-auth",
+    request_body(content(
+        (SignUpBody = "application/json"),
+        (SignUpBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The user was created and signed in.", body = SignUpResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The signed session cookie."),
+                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
+            )),
+        (status = 400, description = "Invalid body, password or username, or the username is taken.", body = ErrorBody),
+        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Unsupported content type.", body = ErrorBody),
+        (status = 422, description = "The email is already in use.", body = ErrorBody),
+        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
+    )
+)]
+#[post("/sign-up/email")]
+pub async fn sign_up_email(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, state).await
+}
+
+async fn handle(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::JsonOrForm).await?;
+    let body = extract::sign_up_body(body.as_ref())?;
+    origin::check_sign_in_csrf(&req, &state.config.trusted_origins)?;
+    if let Some(callback_url) = &body.callback_url {
+        origin::check_callback_url(callback_url, &state.config.trusted_origins)?;
+    }
+    let remember = body.remember_me.unwrap_or(true);
+    let now = state.clock.now();
+
+    let user = credentials::register(&state.db, &state.hasher, body, now).await?;
+    let token = state
+        .sessions
+        .create(&state.db, &user, new_session(&req, &state, remember), now)
+        .await?;
+
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(&mut response, &req, &state, &token, remember)?;
+    Ok(response.json(SignUpResponse {
+        token,
+        user: User::from(user),
+    }))
+}

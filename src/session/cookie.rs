@@ -1,0 +1,386 @@
+//! The session cookie and the bearer header (contract 4.4 and 4.5): HMAC-SHA256-signed values as
+//! Better Auth writes them, verified in constant time against the current secret and then each
+//! old one.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use sha2::Sha256;
+
+use crate::config::{Config, SameSite};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Length of a standard-base64, padded HMAC-SHA256 signature.
+const SIGNATURE_LEN: usize = 44;
+
+/// What `encodeURIComponent` leaves alone.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// Signs with the current secret; verifies with it and the old ones.
+#[derive(Clone)]
+struct Signer {
+    keys: Vec<Vec<u8>>,
+}
+
+impl Signer {
+    fn mac(key: &[u8]) -> HmacSha256 {
+        // HMAC takes keys of any length, so this cannot fail.
+        <HmacSha256 as Mac>::new_from_slice(key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
+    }
+
+    fn signature(&self, value: &str) -> String {
+        let key = self.keys.first().map_or(&[][..], Vec::as_slice);
+        let mut mac = Self::mac(key);
+        mac.update(value.as_bytes());
+        STANDARD.encode(mac.finalize().into_bytes())
+    }
+
+    fn verifies(&self, value: &str, signature: &str) -> bool {
+        let Ok(expected) = STANDARD.decode(signature) else {
+            return false;
+        };
+        self.keys.iter().any(|key| {
+            let mut mac = Self::mac(key);
+            mac.update(value.as_bytes());
+            mac.verify_slice(&expected).is_ok()
+        })
+    }
+}
+
+/// Whether a value has the shape `<value>.<44-character signature ending in '='>`.
+fn split_signed(signed: &str) -> Option<(&str, &str)> {
+    let (value, signature) = signed.rsplit_once('.')?;
+    (signature.len() == SIGNATURE_LEN && signature.ends_with('=')).then_some((value, signature))
+}
+
+/// The credential a request presented, from the bearer header or the cookie.
+#[derive(Debug, Default)]
+pub struct Presented {
+    /// The session token (opaque token or JWT) whose signature, if it had one, verified.
+    pub token: Option<String>,
+    /// A `<prefix>.session_token` cookie was sent, valid or not.
+    pub cookie_sent: bool,
+    /// A valid `<prefix>.dont_remember` cookie was sent: no sliding refresh.
+    pub dont_remember: bool,
+}
+
+/// Cookie names, attributes and signing, built once from the configuration.
+#[derive(Clone)]
+pub struct Cookies {
+    signer: Signer,
+    session_token: String,
+    session_data: String,
+    dont_remember: String,
+    /// `[Domain=..; ]Path=/; HttpOnly; [Secure; ]SameSite=..`
+    attributes: String,
+}
+
+impl std::fmt::Debug for Cookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cookies")
+            .field("session_token", &self.session_token)
+            .field("attributes", &self.attributes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cookies {
+    pub fn new(config: &Config) -> Self {
+        let keys = std::iter::once(&config.secret)
+            .chain(&config.old_secrets)
+            .map(|secret| secret.expose().as_bytes().to_vec())
+            .collect();
+        let secure = config.is_https() || config.cookie_same_site == SameSite::None;
+        let prefix = if config.is_https() {
+            format!("__Secure-{}", config.cookie_prefix)
+        } else {
+            config.cookie_prefix.clone()
+        };
+        let mut attributes = String::new();
+        if let Some(domain) = &config.cookie_domain {
+            attributes.push_str(&format!("Domain={domain}; "));
+        }
+        attributes.push_str("Path=/; HttpOnly; ");
+        if secure {
+            attributes.push_str("Secure; ");
+        }
+        attributes.push_str(&format!("SameSite={}", config.cookie_same_site.as_str()));
+        Self {
+            signer: Signer { keys },
+            session_token: format!("{prefix}.session_token"),
+            session_data: format!("{prefix}.session_data"),
+            dont_remember: format!("{prefix}.dont_remember"),
+            attributes,
+        }
+    }
+
+    pub fn session_cookie_name(&self) -> &str {
+        &self.session_token
+    }
+
+    /// `<value>.<signature>`, the form of the cookie value and of `set-auth-token`.
+    pub fn sign(&self, value: &str) -> String {
+        format!("{value}.{}", self.signer.signature(value))
+    }
+
+    /// The value inside a signed string, if its signature verifies under any known secret.
+    pub fn verify<'a>(&self, signed: &'a str) -> Option<&'a str> {
+        let (value, signature) = split_signed(signed)?;
+        self.signer.verifies(value, signature).then_some(value)
+    }
+
+    /// `Set-Cookie` for a live session; `max_age_secs` is `None` for a browser-session cookie
+    /// (`rememberMe: false`).
+    pub fn session(&self, token: &str, max_age_secs: Option<i64>) -> String {
+        let value = utf8_percent_encode(&self.sign(token), URI_COMPONENT).to_string();
+        match max_age_secs {
+            Some(max_age) => format!(
+                "{}={value}; Max-Age={max_age}; {}",
+                self.session_token, self.attributes
+            ),
+            None => format!("{}={value}; {}", self.session_token, self.attributes),
+        }
+    }
+
+    /// `Set-Cookie` marking a `rememberMe: false` session; lives as long as the browser session.
+    pub fn dont_remember(&self) -> String {
+        let value = utf8_percent_encode(&self.sign("true"), URI_COMPONENT).to_string();
+        format!("{}={value}; {}", self.dont_remember, self.attributes)
+    }
+
+    /// `Set-Cookie` values that delete all three cookies.
+    pub fn expire_all(&self) -> [String; 3] {
+        [&self.session_token, &self.session_data, &self.dont_remember]
+            .map(|name| format!("{name}=; Max-Age=0; {}", self.attributes))
+    }
+
+    /// Reads the bearer header (which wins when present) or the session cookie.
+    pub fn presented(&self, req: &HttpRequest) -> Presented {
+        let mut presented = Presented::default();
+        let cookies = cookie_values(req);
+        presented.cookie_sent = cookies.iter().any(|(name, _)| *name == self.session_token);
+        presented.dont_remember = cookies.iter().any(|(name, value)| {
+            *name == self.dont_remember && self.verify(&decode(value)) == Some("true")
+        });
+        if let Some(bearer) = bearer_value(req) {
+            presented.token = self.read_bearer(bearer);
+            return presented;
+        }
+        presented.token = cookies
+            .iter()
+            .filter(|(name, _)| *name == self.session_token)
+            .find_map(|(_, value)| self.verify(&decode(value)).map(str::to_owned));
+        presented
+    }
+
+    /// A bearer value is the signed form (verified like a cookie) when its last segment looks
+    /// like a signature, else the raw token.
+    fn read_bearer(&self, value: &str) -> Option<String> {
+        let value = if value.contains('%') {
+            decode(value)
+        } else {
+            value.to_owned()
+        };
+        if value.is_empty() {
+            return None;
+        }
+        if split_signed(&value).is_some() {
+            self.verify(&value).map(str::to_owned)
+        } else {
+            Some(value)
+        }
+    }
+}
+
+fn decode(value: &str) -> String {
+    percent_decode_str(value).decode_utf8_lossy().into_owned()
+}
+
+/// `(name, raw value)` of every cookie in every `Cookie` header, in order.
+fn cookie_values(req: &HttpRequest) -> Vec<(&str, &str)> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            Some((name.trim(), value.trim().trim_matches('"')))
+        })
+        .collect()
+}
+
+/// The value of `Authorization: Bearer <value>`, scheme case-insensitive.
+fn bearer_value(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn cookies(extra: &[(&str, &str)]) -> Cookies {
+        let mut vars: HashMap<String, String> = [
+            ("GATEHOUSE_SECRET", "better-auth-secret-123456789012345678"),
+            ("DATABASE_URL", "sqlite://:memory:"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        vars.entry("GATEHOUSE_BIND".to_owned())
+            .or_insert_with(|| "127.0.0.1:8080".to_owned());
+        Cookies::new(&Config::from_lookup(|name| vars.get(name).cloned()).unwrap())
+    }
+
+    #[test]
+    fn signatures_are_what_better_auth_computes() {
+        // HMAC-SHA256(key = "better-auth-secret-123456789012345678", msg = token), base64.
+        let signed = cookies(&[]).sign("abc");
+
+        let expected_mac = {
+            let mut mac =
+                <HmacSha256 as Mac>::new_from_slice(b"better-auth-secret-123456789012345678")
+                    .unwrap();
+            mac.update(b"abc");
+            STANDARD.encode(mac.finalize().into_bytes())
+        };
+        assert_eq!(signed, format!("abc.{expected_mac}"));
+        assert_eq!(expected_mac.len(), 44);
+    }
+
+    #[test]
+    fn a_cookie_is_percent_encoded_with_the_contract_attributes() {
+        let header = cookies(&[]).session("tok", Some(604_800));
+
+        assert!(header.starts_with("gatehouse.session_token=tok."));
+        assert!(
+            header.ends_with("; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax"),
+            "{header}"
+        );
+        let value = header.split(';').next().unwrap().split_once('=').unwrap().1;
+        assert!(!value.contains('+') && !value.contains('/') && value.ends_with("%3D"));
+    }
+
+    #[test]
+    fn https_adds_the_secure_prefix_and_attribute_and_a_domain_is_kept() {
+        let cookies = cookies(&[
+            ("GATEHOUSE_BASE_URL", "https://auth.example.com"),
+            ("GATEHOUSE_COOKIE_DOMAIN", "example.com"),
+        ]);
+
+        let header = cookies.session("tok", None);
+
+        assert!(header.starts_with("__Secure-gatehouse.session_token=tok."));
+        assert!(
+            header.ends_with("; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax"),
+            "{header}"
+        );
+        assert_eq!(
+            cookies.expire_all()[0],
+            "__Secure-gatehouse.session_token=; Max-Age=0; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn same_site_none_forces_secure() {
+        let header = cookies(&[("GATEHOUSE_COOKIE_SAMESITE", "none")]).session("tok", None);
+
+        assert!(
+            header.ends_with("; Path=/; HttpOnly; Secure; SameSite=None"),
+            "{header}"
+        );
+    }
+
+    #[test]
+    fn a_tampered_or_malformed_value_never_verifies() {
+        let cookies = cookies(&[]);
+        let signed = cookies.sign("token123");
+
+        assert_eq!(cookies.verify(&signed), Some("token123"));
+        assert_eq!(
+            cookies.verify(&signed.replace("token123", "token124")),
+            None
+        );
+        assert_eq!(
+            cookies.verify(&format!("{}A=", &signed[..signed.len() - 2])),
+            None
+        );
+        assert_eq!(cookies.verify("token123"), None);
+        assert_eq!(cookies.verify(""), None);
+        assert_eq!(cookies.verify("."), None);
+    }
+
+    #[test]
+    fn an_old_secret_still_verifies_but_never_signs() {
+        let old = cookies(&[]);
+        let rotated = cookies(&[
+            (
+                "GATEHOUSE_SECRET",
+                "a-brand-new-secret-of-sufficient-length",
+            ),
+            (
+                "GATEHOUSE_SECRETS_OLD",
+                "better-auth-secret-123456789012345678",
+            ),
+        ]);
+        let signed_before = old.sign("tok");
+
+        assert_eq!(rotated.verify(&signed_before), Some("tok"));
+        assert_ne!(rotated.sign("tok"), signed_before);
+    }
+
+    #[test]
+    fn the_bearer_header_wins_over_the_cookie() {
+        let cookies = cookies(&[]);
+        let cookie = cookies.session("from-cookie", Some(1));
+        let cookie_pair = cookie.split(';').next().unwrap();
+        let req = TestRequest::default()
+            .insert_header(("cookie", cookie_pair))
+            .insert_header(("authorization", "bEaReR from-bearer"))
+            .to_http_request();
+
+        let presented = cookies.presented(&req);
+
+        assert_eq!(presented.token.as_deref(), Some("from-bearer"));
+        assert!(presented.cookie_sent);
+    }
+
+    #[test]
+    fn a_signed_bearer_value_is_verified_and_may_be_percent_encoded() {
+        let cookies = cookies(&[]);
+        let signed = cookies.sign("tok");
+        let encoded = utf8_percent_encode(&signed, URI_COMPONENT).to_string();
+
+        for value in [signed.clone(), encoded] {
+            let req = TestRequest::default()
+                .insert_header(("authorization", format!("Bearer {value}")))
+                .to_http_request();
+            assert_eq!(cookies.presented(&req).token.as_deref(), Some("tok"));
+        }
+        let forged = format!("tok.{}", "A".repeat(43) + "=");
+        let req = TestRequest::default()
+            .insert_header(("authorization", format!("Bearer {forged}")))
+            .to_http_request();
+        assert_eq!(cookies.presented(&req).token, None);
+    }
+}

@@ -1,0 +1,99 @@
+//! The database strategy: an opaque token whose SHA-256 is the only thing stored.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::db::models::{SessionRow, UserRow};
+use crate::db::{Db, sessions};
+use crate::dto;
+use crate::error::ApiError;
+use crate::ids::random_id;
+
+use super::{ActiveSession, NewSession, Renewal};
+
+/// Hex SHA-256 of a token: what the sessions table is keyed by.
+pub fn hash_session_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSessions {
+    pub ttl: Duration,
+    pub update_age: Duration,
+}
+
+impl DatabaseSessions {
+    pub async fn create(
+        &self,
+        db: &Db,
+        user: &UserRow,
+        new: NewSession,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let token = random_id();
+        let lifetime = if new.remember {
+            self.ttl
+        } else {
+            Duration::days(1)
+        };
+        let row = SessionRow {
+            id: random_id(),
+            token_hash: hash_session_token(&token),
+            user_id: user.id.clone(),
+            expires_at: (now + lifetime).naive_utc(),
+            ip_address: new.ip_address,
+            user_agent: new.user_agent,
+            created_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+        };
+        db.run(move |conn| sessions::insert(conn, &row)).await?;
+        Ok(token)
+    }
+
+    /// One round trip reads the session and its user; an expired row is deleted when met.
+    pub async fn resolve(
+        &self,
+        db: &Db,
+        token: &str,
+        now: DateTime<Utc>,
+        may_refresh: bool,
+    ) -> Result<Option<ActiveSession>, ApiError> {
+        let token_hash = hash_session_token(token);
+        let Some((mut row, user)) = db
+            .run(move |conn| sessions::find_with_user_by_token_hash(conn, &token_hash))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let now_naive = now.naive_utc();
+        if row.expires_at <= now_naive {
+            let id = row.id;
+            db.run(move |conn| sessions::delete_by_id(conn, &id))
+                .await?;
+            return Ok(None);
+        }
+        let mut renewal = Renewal::None;
+        if may_refresh && now_naive >= row.expires_at - self.ttl + self.update_age {
+            let (id, expires_at) = (row.id.clone(), (now + self.ttl).naive_utc());
+            db.run(move |conn| sessions::extend(conn, &id, expires_at, now_naive))
+                .await?;
+            row.expires_at = expires_at;
+            row.updated_at = now_naive;
+            renewal = Renewal::Reissue(token.to_owned());
+        }
+        Ok(Some(ActiveSession {
+            session: dto::Session::from_row(row, token.to_owned()),
+            user: dto::User::from(user),
+            renewal,
+            jwt: None,
+        }))
+    }
+
+    pub async fn revoke(&self, db: &Db, token: &str) -> Result<(), ApiError> {
+        let token_hash = hash_session_token(token);
+        db.run(move |conn| sessions::delete_by_token_hash(conn, &token_hash))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,256 @@
+//! The JWT strategy: a stateless HS256 token carrying the session and the public user fields.
+//! Keys and the validation rules are built once at start-up. Verification pins the algorithm to
+//! the key (never the token's `alg`), requires `exp`, `nbf`, `iss`, `aud`, `sub`, `sid` and `jti`,
+//! and takes `now` from the caller's clock. Sign-out deny-lists the `sid`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::db::models::UserRow;
+use crate::db::{Db, revocations, users};
+use crate::dto::{self, format_date};
+use crate::error::ApiError;
+use crate::ids::random_id;
+
+use super::{ActiveSession, NewSession, Renewal};
+
+/// Tokens larger than this are refused before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
+const LEEWAY_SECS: i64 = 30;
+
+/// The payload: registered claims, then the public user fields as Better Auth's JWT plugin
+/// writes them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claims {
+    pub sub: String,
+    pub sid: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+    pub email: String,
+    pub name: String,
+    pub email_verified: bool,
+    pub image: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_username: Option<String>,
+}
+
+impl Claims {
+    fn user(&self) -> Option<dto::User> {
+        Some(dto::User {
+            id: self.sub.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            image: self.image.clone(),
+            created_at: dto::parse_date(&self.created_at)?,
+            updated_at: dto::parse_date(&self.updated_at)?,
+            username: self.username.clone(),
+            display_username: self.display_username.clone(),
+        })
+    }
+}
+
+fn timestamp(secs: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_opt(secs, 0).single()
+}
+
+pub struct JwtSessions {
+    ttl: Duration,
+    update_age: Duration,
+    issuer: String,
+    audience: String,
+    header: Header,
+    encoding_key: EncodingKey,
+    /// The current secret first, then the old ones.
+    decoding_keys: Vec<DecodingKey>,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for JwtSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSessions")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtSessions {
+    pub fn new(config: &Config) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.set_issuer(&[&config.jwt_issuer]);
+        validation.set_audience(&[&config.jwt_audience]);
+        validation.leeway = 30;
+        // Expiry and not-before are checked in `verify` against the service's clock (the same
+        // wall clock in production, a movable one in tests), with the same leeway.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let decoding_keys = std::iter::once(&config.secret)
+            .chain(&config.old_secrets)
+            .map(|secret| DecodingKey::from_secret(secret.expose().as_bytes()))
+            .collect();
+        Self {
+            ttl: config.session_ttl,
+            update_age: config.session_update_age,
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            header: Header::new(Algorithm::HS256),
+            encoding_key: EncodingKey::from_secret(config.secret.expose().as_bytes()),
+            decoding_keys,
+            validation,
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    fn issue(
+        &self,
+        user: &UserRow,
+        sid: String,
+        now: DateTime<Utc>,
+        lifetime: Duration,
+    ) -> Result<String, ApiError> {
+        let iat = now.timestamp();
+        let claims = Claims {
+            sub: user.id.clone(),
+            sid,
+            jti: random_id(),
+            iat,
+            nbf: iat,
+            exp: iat + lifetime.num_seconds(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            email_verified: user.email_verified,
+            image: user.image.clone(),
+            created_at: format_date(&user.created_at.and_utc()),
+            updated_at: format_date(&user.updated_at.and_utc()),
+            username: user.username.clone(),
+            display_username: user.display_username.clone(),
+        };
+        jsonwebtoken::encode(&self.header, &claims, &self.encoding_key)
+            .map_err(|e| ApiError::Internal(format!("cannot sign a JWT: {e}")))
+    }
+
+    /// The claims of a token this service signed that is valid at `now`; `None` for anything
+    /// else. Revocation is checked by the caller.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return None;
+        }
+        let claims = self.decoding_keys.iter().find_map(|key| {
+            match jsonwebtoken::decode::<Claims>(token, key, &self.validation) {
+                Ok(data) => Some(Some(data.claims)),
+                // Another key may have signed it: try the next one.
+                Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => None,
+                Err(_) => Some(None),
+            }
+        })??;
+        let now = now.timestamp();
+        let is_current = claims.exp > now - LEEWAY_SECS
+            && claims.nbf <= now + LEEWAY_SECS
+            && claims.iat <= now + LEEWAY_SECS
+            && !claims.sid.is_empty()
+            && !claims.jti.is_empty();
+        is_current.then_some(claims)
+    }
+
+    pub fn create(
+        &self,
+        user: &UserRow,
+        new: &NewSession,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let lifetime = if new.remember {
+            self.ttl
+        } else {
+            Duration::days(1)
+        };
+        self.issue(user, random_id(), now, lifetime)
+    }
+
+    /// Answers from the claims; the only database access is the revocation lookup, plus one
+    /// user read when the token is old enough to be re-issued.
+    pub async fn resolve(
+        &self,
+        db: &Db,
+        token: &str,
+        now: DateTime<Utc>,
+        may_refresh: bool,
+    ) -> Result<Option<ActiveSession>, ApiError> {
+        let Some(claims) = self.verify(token, now) else {
+            return Ok(None);
+        };
+        let sid = claims.sid.clone();
+        if db
+            .run(move |conn| revocations::is_revoked(conn, &sid))
+            .await?
+        {
+            return Ok(None);
+        }
+        let (Some(user), Some(issued_at), Some(expires_at)) =
+            (claims.user(), timestamp(claims.iat), timestamp(claims.exp))
+        else {
+            return Ok(None);
+        };
+        let mut active = ActiveSession {
+            session: dto::Session {
+                id: claims.sid.clone(),
+                token: token.to_owned(),
+                user_id: claims.sub.clone(),
+                expires_at,
+                ip_address: String::new(),
+                user_agent: String::new(),
+                created_at: issued_at,
+                updated_at: issued_at,
+            },
+            user,
+            renewal: Renewal::None,
+            jwt: Some(token.to_owned()),
+        };
+        if may_refresh && now - issued_at >= self.update_age {
+            // Re-read the user so profile changes reach the claims; a deleted user has no session.
+            let user_id = claims.sub.clone();
+            let Some(row) = db
+                .run(move |conn| users::find_by_id(conn, &user_id))
+                .await?
+            else {
+                return Ok(None);
+            };
+            let token = self.issue(&row, claims.sid.clone(), now, self.ttl)?;
+            active.session.expires_at = now + self.ttl;
+            active.session.updated_at = now;
+            active.user = dto::User::from(row);
+            active.jwt = Some(token.clone());
+            active.renewal = Renewal::Reissue(token);
+        }
+        Ok(Some(active))
+    }
+
+    /// Deny-lists the session until the latest moment any of its tokens could still be valid.
+    pub async fn revoke(&self, db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let Some(claims) = self.verify(token, now) else {
+            return Ok(());
+        };
+        let until = (now + self.ttl + Duration::seconds(LEEWAY_SECS)).naive_utc();
+        db.run(move |conn| revocations::insert(conn, &claims.sid, until))
+            .await
+    }
+}

@@ -1,0 +1,105 @@
+//! Builds the application state (pool, migrations, keys, hashing threads) and serves it on a
+//! listener bound by the caller: `gatehouse serve` binds `GATEHOUSE_BIND`, tests bind port 0.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::Logger;
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt as _;
+
+use crate::auth::password::Hasher;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{Db, SetupError, revocations, sessions};
+use crate::routes::{self, fallback::KnownPaths};
+use crate::session::Sessions;
+use crate::session::cookie::Cookies;
+
+/// Everything a request may need, shared by all workers.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub sessions: Sessions,
+    pub cookies: Cookies,
+    pub hasher: Hasher,
+    pub clock: Clock,
+    pub known_paths: KnownPaths,
+    /// The OpenAPI document, serialised once.
+    pub openapi_json: String,
+}
+
+/// Jobs that may wait for a hashing thread; beyond this, sign-ups and sign-ins get 503.
+const HASH_QUEUE_PER_THREAD: usize = 32;
+/// How often expired sessions and revocations are deleted.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
+
+impl AppState {
+    /// Connects, migrates, and makes keys and the dummy hash. Blocking; call before serving.
+    pub fn build(config: Config, clock: Clock) -> Result<Self, SetupError> {
+        let db = Db::new(&config.database_url);
+        let applied = db.migrate()?;
+        if !applied.is_empty() {
+            log::info!("applied migrations: {}", applied.join(", "));
+        }
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        let hasher = Hasher::start(config.bcrypt_cost, threads, threads * HASH_QUEUE_PER_THREAD)?;
+        let document = crate::openapi::document();
+        Ok(Self {
+            sessions: Sessions::new(&config),
+            cookies: Cookies::new(&config),
+            known_paths: KnownPaths::from_openapi(&document),
+            openapi_json: crate::openapi::document_json(),
+            config,
+            db,
+            hasher,
+            clock,
+        })
+    }
+}
+
+/// Serves the API on `listener`. The returned server runs when awaited or spawned.
+pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let workers = state.config.workers;
+    let shutdown_timeout = u64::try_from(state.config.shutdown_timeout.num_seconds()).unwrap_or(30);
+    spawn_pruning(state.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .default_service(web::to(routes::fallback::fallback))
+            .into_app()
+    })
+    .workers(workers)
+    .shutdown_timeout(shutdown_timeout)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Deletes expired sessions and JWT revocations now and then, so neither table grows forever.
+fn spawn_pruning(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = tokio::time::interval(PRUNE_INTERVAL);
+        loop {
+            ticks.tick().await;
+            let now = state.clock.now().naive_utc();
+            let pruned =
+                state
+                    .db
+                    .run(move |conn| {
+                        Ok(sessions::prune_expired(conn, now)?
+                            + revocations::prune_expired(conn, now)?)
+                    })
+                    .await;
+            match pruned {
+                Ok(0) => {}
+                Ok(count) => log::debug!("pruned {count} expired sessions and revocations"),
+                Err(error) => log::warn!("pruning failed: {error}"),
+            }
+        }
+    });
+}
