@@ -12,6 +12,11 @@ use crate::error::ApiError;
 
 /// Bodies over this are refused.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest `name` and `displayUsername`, in characters. Profile fields travel in every JWT and
+/// session cookie, which browsers cap at 4 KiB, so they are bounded (Better Auth has no limit).
+pub const MAX_NAME_CHARS: usize = 256;
+/// Longest `image` URL, in characters.
+pub const MAX_IMAGE_CHARS: usize = 2048;
 
 /// Which content types an endpoint takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +178,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A string that is stored and carried in JWTs: bounded, so tokens and cookies stay small.
+    fn bounded_string(&mut self, name: &str, required: bool, max_chars: usize) -> Option<String> {
+        let value = self.string(name, required)?;
+        if value.chars().count() > max_chars {
+            self.issues.push(format!(
+                "[body.{name}] Too big: expected string to have <={max_chars} characters"
+            ));
+            return None;
+        }
+        Some(value)
+    }
+
     fn boolean(&mut self, name: &str) -> Option<bool> {
         match self.object.get(name) {
             Some(Value::Bool(value)) => Some(*value),
@@ -227,14 +244,14 @@ pub fn is_email(candidate: &str) -> bool {
 /// callbackURL, rememberMe, then the username plugin's username and displayUsername).
 pub fn sign_up_body(body: Option<&Value>) -> Result<SignUpBody, ApiError> {
     let mut fields = Fields::of(body)?;
-    let name = fields.string("name", true);
+    let name = fields.bounded_string("name", true, MAX_NAME_CHARS);
     let email = fields.email("email");
     let password = fields.string("password", true);
-    let image = fields.string("image", false);
+    let image = fields.bounded_string("image", false, MAX_IMAGE_CHARS);
     let callback_url = fields.string("callbackURL", false);
     let remember_me = fields.boolean("rememberMe");
     let username = fields.string("username", false);
-    let display_username = fields.string("displayUsername", false);
+    let display_username = fields.bounded_string("displayUsername", false, MAX_NAME_CHARS);
     fields.finish()?;
     match (name, email, password) {
         (Some(name), Some(email), Some(password)) => Ok(SignUpBody {

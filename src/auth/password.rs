@@ -1,7 +1,9 @@
 //! bcrypt on a bounded pool of its own threads, off the async executor. A burst of sign-ins queues
 //! here; a full queue is an honest 503 rather than unbounded memory or starved session checks.
-//! Passwords are never truncated: bcrypt reads 72 bytes, so longer ones are refused before hashing
-//! and `non_truncating_*` guard the rest.
+//! Passwords are never truncated: bcrypt reads 72 bytes, so longer ones are refused, here and
+//! before. (The bcrypt crate's `non_truncating_*` functions also refuse exactly 72 bytes, counting
+//! the C string terminator that bcrypt drops; a 72-byte password is used whole, so the explicit
+//! limit below is the precise rule.)
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -138,14 +140,21 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
                 cost,
                 reply,
             }) => {
-                let _receiver_may_be_gone = reply.send(bcrypt::non_truncating_hash(password, cost));
+                let result = if password.len() > MAX_PASSWORD_BYTES {
+                    Err(bcrypt::BcryptError::Truncation(password.len()))
+                } else {
+                    bcrypt::hash(password, cost)
+                };
+                let _receiver_may_be_gone = reply.send(result);
             }
             Ok(Job::Verify {
                 password,
                 hash,
                 reply,
             }) => {
-                let matched = bcrypt::non_truncating_verify(password, &hash).unwrap_or(false);
+                // More than 72 bytes cannot match: bcrypt never saw the rest.
+                let matched = password.len() <= MAX_PASSWORD_BYTES
+                    && bcrypt::verify(password, &hash).unwrap_or(false);
                 let _receiver_may_be_gone = reply.send(matched);
             }
             Err(_) => return,
@@ -189,6 +198,29 @@ mod tests {
                 .unwrap()
         );
         assert!(!hasher.verify("anything".to_owned(), None).await.unwrap());
+    }
+
+    #[actix_web::test]
+    async fn seventy_two_bytes_are_used_whole_and_more_are_refused() {
+        let hasher = Hasher::start(10, 1, 4).unwrap();
+        let exactly = "x".repeat(72);
+
+        let hash = hasher.hash(exactly.clone()).await.unwrap();
+
+        assert!(
+            hasher
+                .verify(exactly.clone(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(format!("{exactly}y"), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("x".repeat(71), Some(hash)).await.unwrap());
+        assert!(hasher.hash("x".repeat(73)).await.is_err());
     }
 
     #[actix_web::test]

@@ -1,0 +1,59 @@
+# Shared by .ci/run and the scripts in this folder: install what is missing, find the tools.
+# Source it; it changes nothing by itself.
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/gatehouse-target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+GATEHOUSE_BIN="$CARGO_TARGET_DIR/release/gatehouse"
+PG_BASE_URL=${GATEHOUSE_TEST_PG:-postgres://postgres@127.0.0.1:5432}
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ensure_apt PACKAGE...: installs the Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# ensure_postgres: PostgreSQL answers on 127.0.0.1:5432, starting the local cluster if needed.
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  log "starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 0.2; done
+  echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2
+  return 1
+}
+
+# ensure_build_deps: what compiling gatehouse needs (libpq for diesel's PostgreSQL backend).
+ensure_build_deps() {
+  ensure_apt libpq-dev pkg-config gcc curl python3 postgresql-client
+}
+
+# free_port: a TCP port nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL [TRIES]: polls until URL answers 200 (10 ms steps).
+wait_http() {
+  local url=$1 tries=${2:-1000}
+  for _ in $(seq 1 "$tries"); do
+    curl -fs -o /dev/null "$url" && return 0
+    sleep 0.01
+  done
+  echo "no answer from $url" >&2
+  return 1
+}
+
+# create_pg_database NAME / drop_pg_database NAME on the local PostgreSQL.
+create_pg_database() { psql "$PG_BASE_URL/postgres" -qtAc "CREATE DATABASE $1" >/dev/null; }
+drop_pg_database() { psql "$PG_BASE_URL/postgres" -qtAc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null; }

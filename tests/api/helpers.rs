@@ -1,0 +1,404 @@
+//! `spawn_app()` builds the real application on 127.0.0.1:0 with a fresh database (a SQLite file in
+//! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set) and talks
+//! to it over HTTP. `TEST_SESSION_STRATEGY` picks the default strategy; a builder overrides it.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::header::HeaderMap;
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use gatehouse::clock::Clock;
+use gatehouse::config::{Config, DatabaseUrl, SessionStrategy};
+use gatehouse::db::DbConnection;
+use gatehouse::startup::{self, AppState};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
+pub const PASSWORD: &str = "correct-horse-battery";
+pub const JWT_ISSUER: &str = "https://auth.gatehouse.test";
+pub const JWT_AUDIENCE: &str = "https://app.gatehouse.test";
+/// An origin the test apps trust besides their own.
+pub const TRUSTED_ORIGIN: &str = "http://app.example.test";
+
+/// The strategy tests run with unless they choose one.
+pub fn default_strategy() -> SessionStrategy {
+    match std::env::var("TEST_SESSION_STRATEGY").as_deref() {
+        Ok("jwt") => SessionStrategy::Jwt,
+        _ => SessionStrategy::Database,
+    }
+}
+
+fn postgres_base_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+}
+
+/// A database for one test; dropped (PostgreSQL) or deleted (SQLite) when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    postgres_name: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        match postgres_base_url() {
+            Some(base) => {
+                let name = format!(
+                    "gatehouse_test_{}",
+                    gatehouse::ids::random_id().to_lowercase()
+                );
+                let admin_url = with_database(&base, "postgres");
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create a test database");
+                Self {
+                    url: with_database(&base, &name),
+                    postgres_name: Some((admin_url, name)),
+                    _dir: None,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
+                Self {
+                    url,
+                    postgres_name: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    /// A database that someone else owns and cleans up.
+    pub fn at(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            postgres_name: None,
+            _dir: None,
+        }
+    }
+
+    /// A direct connection, for the few tests that check what is stored.
+    pub fn connect(&self) -> DbConnection {
+        let url = DatabaseUrl::parse(&self.url).unwrap();
+        gatehouse::db::establish(&url).expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres_name
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _best_effort =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// `postgres://user@host:port/<database>` from a base URL with or without a database.
+fn with_database(base: &str, database: &str) -> String {
+    let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
+pub struct TestAppBuilder {
+    strategy: SessionStrategy,
+    vars: HashMap<String, String>,
+    database: Option<std::sync::Arc<TestDatabase>>,
+}
+
+impl TestAppBuilder {
+    pub fn strategy(mut self, strategy: SessionStrategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Sets a configuration variable as the environment would.
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Serves from another app's database (a second instance, or a restart).
+    pub fn database(mut self, database: std::sync::Arc<TestDatabase>) -> Self {
+        self.database = Some(database);
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let database = self
+            .database
+            .unwrap_or_else(|| std::sync::Arc::new(TestDatabase::new()));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().unwrap().port();
+        let address = format!("http://127.0.0.1:{port}");
+        let mut vars: HashMap<String, String> = [
+            ("DATABASE_URL", database.url.as_str()),
+            ("GATEHOUSE_SECRET", SECRET),
+            ("GATEHOUSE_BCRYPT_COST", "10"),
+            ("GATEHOUSE_BASE_URL", address.as_str()),
+            ("GATEHOUSE_TRUSTED_ORIGINS", TRUSTED_ORIGIN),
+            // Fixed, so instances on different ports accept each other's JWTs.
+            ("GATEHOUSE_JWT_ISSUER", JWT_ISSUER),
+            ("GATEHOUSE_JWT_AUDIENCE", JWT_AUDIENCE),
+            ("GATEHOUSE_SESSION_STRATEGY", self.strategy.as_str()),
+            ("GATEHOUSE_RATE_LIMIT", "off"),
+            ("GATEHOUSE_WORKERS", "2"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        vars.extend(self.vars);
+        let config = Config::from_lookup(|name| vars.get(name).cloned())
+            .expect("a valid test configuration");
+        let clock = Clock::adjustable();
+        let state = AppState::build(config, clock.clone()).expect("the app starts");
+        let server = startup::run(listener, web::Data::new(state)).expect("the server runs");
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            address,
+            clock,
+            database,
+            handle,
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(Duration::from_secs(60))
+                .finish(),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Clock,
+    pub database: std::sync::Arc<TestDatabase>,
+    handle: ServerHandle,
+    client: awc::Client,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command; the workers finish on their own threads.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub fn builder() -> TestAppBuilder {
+    TestAppBuilder {
+        strategy: default_strategy(),
+        vars: HashMap::new(),
+        database: None,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    builder().spawn().await
+}
+
+/// What a client can observe of a response.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The `Set-Cookie` line for a cookie name, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    /// `name=value` of the session cookie, ready for a `Cookie` header.
+    pub fn session_cookie(&self) -> String {
+        let line = self
+            .set_cookie("gatehouse.session_token")
+            .expect("a session cookie was set");
+        line.split(';').next().unwrap().to_owned()
+    }
+
+    /// The signed token of `set-auth-token`.
+    pub fn auth_token(&self) -> String {
+        self.header("set-auth-token")
+            .expect("set-auth-token")
+            .to_owned()
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// A user made by `TestApp::sign_up_user`.
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+    pub id: String,
+    /// The raw session token from sign-up.
+    pub token: String,
+    /// `Cookie` header value of the sign-up session.
+    pub cookie: String,
+    /// The signed `set-auth-token` of the sign-up session.
+    pub bearer: String,
+}
+
+pub fn unique_email() -> String {
+    format!(
+        "user-{}@example.com",
+        gatehouse::ids::random_id().to_lowercase()
+    )
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    async fn read(mut response: awc::ClientResponse) -> TestResponse {
+        let bytes = response
+            .body()
+            .limit(1 << 20)
+            .await
+            .expect("a readable body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        TestResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    /// Any request: method, path, headers and an optional raw body.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> TestResponse {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.append_header((*name, *value));
+        }
+        let response = match body {
+            Some(body) => request.send_body(body).await,
+            None => request.send().await,
+        }
+        .expect("the server answers");
+        Self::read(response).await
+    }
+
+    /// The status line of a bare HTTP/1.1 request, read off the socket: the one place the
+    /// reason phrase is visible.
+    pub async fn status_line(&self, request_head: &str) -> String {
+        use std::io::{Read as _, Write as _};
+        let address = self.address.trim_start_matches("http://").to_owned();
+        let request = format!("{request_head}\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        // Off this thread: the server's own tasks run on it.
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut answer = String::new();
+            let _read_until_close = stream.read_to_string(&mut answer);
+            answer.lines().next().unwrap_or_default().to_owned()
+        })
+        .await
+        .unwrap()
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.request("POST", path, &all, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.request("GET", path, headers, None).await
+    }
+
+    pub async fn sign_up(&self, body: &Value) -> TestResponse {
+        self.post_json("/api/auth/sign-up", body, &[]).await
+    }
+
+    pub async fn sign_up_user(&self) -> TestUser {
+        let email = unique_email();
+        let response = self
+            .sign_up(&json!({"name": "Test User", "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text);
+        TestUser {
+            email,
+            password: PASSWORD.to_owned(),
+            id: response.body["user"]["id"].as_str().unwrap().to_owned(),
+            token: response.body["token"].as_str().unwrap().to_owned(),
+            cookie: response.session_cookie(),
+            bearer: response.auth_token(),
+        }
+    }
+
+    pub async fn sign_in_email(&self, email: &str, password: &str) -> TestResponse {
+        self.post_json(
+            "/api/auth/sign-in/email",
+            &json!({"email": email, "password": password}),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn get_session_with_cookie(&self, cookie: &str) -> TestResponse {
+        self.get("/api/auth/get-session", &[("cookie", cookie)])
+            .await
+    }
+
+    pub async fn get_session_with_bearer(&self, token: &str) -> TestResponse {
+        self.get(
+            "/api/auth/get-session",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
+    pub async fn sign_out_with_cookie(&self, cookie: &str) -> TestResponse {
+        self.post_json(
+            "/api/auth/sign-out",
+            &json!({}),
+            &[("cookie", cookie), ("origin", &self.address)],
+        )
+        .await
+    }
+}

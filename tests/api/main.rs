@@ -1,0 +1,23 @@
+//! The one integration-test binary: real HTTP against the real application, on a fresh database
+//! per test. Run it once per backend and strategy (see `scripts/test.sh`).
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot go on should fail loudly, with the value it met"
+)]
+
+mod concurrency;
+mod csrf;
+mod database_sessions;
+mod errors;
+mod get_session;
+mod health;
+mod helpers;
+mod jwt_sessions;
+mod migrations;
+mod openapi;
+mod outage;
+mod sign_in;
+mod sign_out;
+mod sign_up;
