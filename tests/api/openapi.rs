@@ -6,7 +6,9 @@ use crate::helpers::spawn_app;
 #[actix_web::test]
 async fn the_served_document_equals_the_committed_file() {
     let app = spawn_app().await;
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap();
 
     let served = app.get("/openapi.json", &[]).await;
 
