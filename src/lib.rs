@@ -6,6 +6,8 @@ pub mod auth;
 pub mod clock;
 /// Typed configuration from the environment, validated once.
 pub mod config;
+/// CORS for trusted origins on `/api/auth`.
+pub mod cors;
 /// One diesel code base over SQLite and PostgreSQL, with embedded migrations.
 pub mod db;
 /// Wire shapes: camelCase JSON with millisecond dates.

@@ -20,6 +20,7 @@ use crate::startup::AppState;
         (name = "auth", description = "Sign-up, sign-in, sign-out and session reads."),
         (name = "better-auth", description = "Better Auth's paths for the same handlers, so `better-auth/client` works unchanged."),
         (name = "compatibility", description = "Shapes for apps migrating from Auth.js."),
+        (name = "proxy", description = "Session checks for reverse proxies (nginx auth_request, Traefik forwardAuth, Caddy forward_auth)."),
         (name = "operations", description = "Health, readiness and this document."),
     ),
     modifiers(&SecuritySchemes)

@@ -8,6 +8,7 @@ pub mod session;
 pub mod sign_in;
 pub mod sign_out;
 pub mod sign_up;
+pub mod verify;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponseBuilder};
@@ -24,6 +25,7 @@ pub fn configure(config: &mut ServiceConfig) {
     config
         .service(
             scope::scope("/api/auth")
+                .wrap(actix_web::middleware::from_fn(crate::cors::cors))
                 .service(sign_up::sign_up)
                 .service(sign_up::sign_up_email)
                 .service(sign_in::sign_in)
@@ -32,7 +34,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(sign_out::sign_out)
                 .service(session::get_session)
                 .service(session::auth_js_session)
-                .service(session::ok),
+                .service(session::ok)
+                .service(verify::verify),
         )
         .service(health::healthz)
         .service(health::readyz)

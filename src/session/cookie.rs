@@ -18,7 +18,7 @@ type HmacSha256 = Hmac<Sha256>;
 const SIGNATURE_LEN: usize = 44;
 
 /// What `encodeURIComponent` leaves alone.
-const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+pub const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

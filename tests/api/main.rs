@@ -8,6 +8,7 @@
 )]
 
 mod concurrency;
+mod cors;
 mod csrf;
 mod database_sessions;
 mod errors;
@@ -21,3 +22,4 @@ mod outage;
 mod sign_in;
 mod sign_out;
 mod sign_up;
+mod verify;
