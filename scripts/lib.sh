@@ -3,7 +3,7 @@
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/gatehouse-target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
-GATEHOUSE_BIN="$CARGO_TARGET_DIR/release/gatehouse"
+GATEHOUSE_BIN=${GATEHOUSE_BIN:-$CARGO_TARGET_DIR/release/gatehouse}
 PG_BASE_URL=${GATEHOUSE_TEST_PG:-postgres://postgres@127.0.0.1:5432}
 
 log() { printf '\n== %s\n' "$*"; }
