@@ -20,6 +20,8 @@ pub mod extract;
 pub mod ids;
 /// The generated OpenAPI document.
 pub mod openapi;
+/// Turns a panic in a handler into a 500 JSON answer.
+pub mod panic;
 /// Route registration (and so documentation) and the handlers.
 pub mod routes;
 /// Sessions over both strategies, and the cookie and bearer header that carry them.

@@ -5,14 +5,15 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::Logger;
+use actix_web::middleware::{Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt as _;
 
 use crate::auth::password::Hasher;
+use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{Db, SetupError, revocations, sessions};
+use crate::db::{Db, SetupError, rate_limits, revocations, sessions};
 use crate::routes::{self, fallback::KnownPaths};
 use crate::session::Sessions;
 use crate::session::cookie::Cookies;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub sessions: Sessions,
     pub cookies: Cookies,
     pub hasher: Hasher,
+    pub rate_limiter: RateLimiter,
     pub clock: Clock,
     pub known_paths: KnownPaths,
     /// The OpenAPI document, serialised once.
@@ -32,7 +34,9 @@ pub struct AppState {
 
 /// Jobs that may wait for a hashing thread; beyond this, sign-ups and sign-ins get 503.
 const HASH_QUEUE_PER_THREAD: usize = 32;
-/// How often expired sessions and revocations are deleted.
+/// Rate-limit counters older than this are gone (the longest window is 15 minutes).
+const STALE_COUNTER_MS: i64 = 24 * 3600 * 1000;
+/// How often expired sessions, revocations and stale counters are deleted.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 
 impl AppState {
@@ -50,6 +54,9 @@ impl AppState {
             sessions: Sessions::new(&config),
             cookies: Cookies::new(&config),
             known_paths: KnownPaths::from_openapi(&document),
+            rate_limiter: RateLimiter {
+                enabled: config.rate_limit,
+            },
             openapi_json: crate::openapi::document_json(),
             config,
             db,
@@ -67,6 +74,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(crate::panic::catch_panics))
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
             .into_utoipa_app()
             .configure(routes::configure)
@@ -80,24 +88,26 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     Ok(server)
 }
 
-/// Deletes expired sessions and JWT revocations now and then, so neither table grows forever.
+/// Deletes expired sessions, JWT revocations and stale rate-limit counters now and then, so no
+/// table grows forever.
 fn spawn_pruning(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         let mut ticks = tokio::time::interval(PRUNE_INTERVAL);
         loop {
             ticks.tick().await;
-            let now = state.clock.now().naive_utc();
-            let pruned =
-                state
-                    .db
-                    .run(move |conn| {
-                        Ok(sessions::prune_expired(conn, now)?
-                            + revocations::prune_expired(conn, now)?)
-                    })
-                    .await;
+            let now = state.clock.now();
+            let (naive, stale_ms) = (now.naive_utc(), now.timestamp_millis() - STALE_COUNTER_MS);
+            let pruned = state
+                .db
+                .run(move |conn| {
+                    Ok(sessions::prune_expired(conn, naive)?
+                        + revocations::prune_expired(conn, naive)?
+                        + rate_limits::prune(conn, stale_ms)?)
+                })
+                .await;
             match pruned {
                 Ok(0) => {}
-                Ok(count) => log::debug!("pruned {count} expired sessions and revocations"),
+                Ok(count) => log::debug!("pruned {count} expired rows"),
                 Err(error) => log::warn!("pruning failed: {error}"),
             }
         }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES, js_length};
+use crate::auth::rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::db::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
 use crate::db::users::{self, Identifier};
@@ -128,9 +129,31 @@ pub fn sign_in_identifier(
     }
 }
 
-/// The user whose password this is. An unknown identifier costs a bcrypt verification against
-/// the dummy hash, so it answers like a wrong password, in the same time.
+/// The user whose password this is, behind the failed-sign-in throttle: an identifier that failed
+/// too often is refused before any password work; a failure counts, a success clears the count.
 pub async fn authenticate(
+    db: &Db,
+    hasher: &Hasher,
+    limiter: &RateLimiter,
+    identifier: Identifier,
+    password: String,
+    now: DateTime<Utc>,
+) -> Result<UserRow, ApiError> {
+    limiter.check_sign_in(db, &identifier, now).await?;
+    let result = check_password(db, hasher, identifier.clone(), password).await;
+    match &result {
+        Ok(_) => limiter.record_sign_in(db, &identifier, true, now).await?,
+        Err(ApiError::InvalidEmailOrPassword | ApiError::InvalidUsernameOrPassword) => {
+            limiter.record_sign_in(db, &identifier, false, now).await?;
+        }
+        Err(_) => {}
+    }
+    result
+}
+
+/// An unknown identifier costs a bcrypt verification against the dummy hash, so it answers like
+/// a wrong password, in the same time.
+async fn check_password(
     db: &Db,
     hasher: &Hasher,
     identifier: Identifier,

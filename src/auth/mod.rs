@@ -4,3 +4,4 @@ pub mod client_ip;
 pub mod credentials;
 pub mod origin;
 pub mod password;
+pub mod rate_limit;

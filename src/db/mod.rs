@@ -3,6 +3,7 @@
 //! pooled connection is taken and the only hop to a blocking thread for database work.
 
 pub mod models;
+pub mod rate_limits;
 pub mod revocations;
 pub mod schema;
 pub mod sessions;

@@ -13,6 +13,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        count -> Integer,
+        window_start -> BigInt,
+    }
+}
+
+diesel::table! {
     revoked_sessions (sid) {
         sid -> Text,
         expires_at -> Timestamp,
@@ -49,4 +57,10 @@ diesel::table! {
 diesel::joinable!(accounts -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(accounts, revoked_sessions, sessions, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    rate_limits,
+    revoked_sessions,
+    sessions,
+    users,
+);

@@ -11,6 +11,7 @@ pub mod sign_up;
 pub mod verify;
 
 use actix_web::http::header;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponseBuilder};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,7 +26,9 @@ pub fn configure(config: &mut ServiceConfig) {
     config
         .service(
             scope::scope("/api/auth")
-                .wrap(actix_web::middleware::from_fn(crate::cors::cors))
+                // Outermost last: CORS headers reach every answer, 429s included.
+                .wrap(from_fn(crate::auth::rate_limit::limit_requests))
+                .wrap(from_fn(crate::cors::cors))
                 .service(sign_up::sign_up)
                 .service(sign_up::sign_up_email)
                 .service(sign_in::sign_in)

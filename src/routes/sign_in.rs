@@ -124,9 +124,16 @@ async fn handle(
     let remember = body.remember_me.unwrap_or(true);
     let identifier = credentials::sign_in_identifier(body.email, body.username)?;
 
-    let user =
-        credentials::authenticate(&state.db, &state.hasher, identifier, body.password.0).await?;
     let now = state.clock.now();
+    let user = credentials::authenticate(
+        &state.db,
+        &state.hasher,
+        &state.rate_limiter,
+        identifier,
+        body.password.0,
+        now,
+    )
+    .await?;
     let token = state
         .sessions
         .create(&state.db, &user, new_session(&req, &state, remember), now)

@@ -19,6 +19,7 @@ mod jwt_sessions;
 mod migrations;
 mod openapi;
 mod outage;
+mod rate_limits;
 mod sign_in;
 mod sign_out;
 mod sign_up;
