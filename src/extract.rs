@@ -438,4 +438,64 @@ mod tests {
         );
         assert!(parse_form(b"name=%FF").is_err());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<f64>().prop_map(|f| json!(f)),
+                "\\PC{0,40}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("name".to_owned()),
+                            Just("email".to_owned()),
+                            Just("password".to_owned()),
+                            Just("username".to_owned()),
+                            Just("rememberMe".to_owned()),
+                            Just("callbackURL".to_owned()),
+                            "[a-z]{1,8}",
+                        ],
+                        inner,
+                        0..8,
+                    )
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic_the_body_checks(raw in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let parsed: Option<Value> = serde_json::from_slice(&raw).ok();
+                let _sign_up = sign_up_body(parsed.as_ref());
+                let _sign_in = sign_in_body(parsed.as_ref(), SignInPath::Either);
+                let _form = parse_form(&raw);
+            }
+
+            #[test]
+            fn arbitrary_json_either_validates_or_names_its_issues(body in json_value()) {
+                match sign_up_body(Some(&body)) {
+                    Ok(valid) => prop_assert!(is_email(&valid.email) && valid.email == valid.email.to_lowercase()),
+                    Err(ApiError::Validation(message)) => prop_assert!(message.starts_with("[body")),
+                    Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                }
+                for path in [SignInPath::Either, SignInPath::Email, SignInPath::Username] {
+                    match sign_in_body(Some(&body), path) {
+                        Ok(_) => {}
+                        Err(ApiError::Validation(message)) => prop_assert!(message.starts_with("[body")),
+                        Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                    }
+                }
+            }
+        }
+    }
 }

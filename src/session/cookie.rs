@@ -383,4 +383,54 @@ mod tests {
             .to_http_request();
         assert_eq!(cookies.presented(&req).token, None);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn no_cookie_header_panics_or_authenticates(raw in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let cookies = cookies(&[]);
+                if let Ok(value) = actix_web::http::header::HeaderValue::from_bytes(&raw) {
+                    let req = TestRequest::default().insert_header(("cookie", value)).to_http_request();
+                    prop_assert_eq!(cookies.presented(&req).token, None);
+                }
+            }
+
+            #[test]
+            fn no_named_cookie_value_authenticates(value in "\\PC{0,200}") {
+                let cookies = cookies(&[]);
+                let req = TestRequest::default()
+                    .insert_header(("cookie", format!("gatehouse.session_token={value}")))
+                    .to_http_request();
+                prop_assert_eq!(cookies.presented(&req).token, None);
+            }
+
+            #[test]
+            fn a_forged_signed_bearer_never_verifies(token in "[A-Za-z0-9]{1,40}", signature in "[A-Za-z0-9+/]{43}") {
+                let cookies = cookies(&[]);
+                let forged = format!("{token}.{signature}=");
+                prop_assert_eq!(cookies.verify(&forged), None);
+                let req = TestRequest::default()
+                    .insert_header(("authorization", format!("Bearer {forged}")))
+                    .to_http_request();
+                prop_assert_eq!(cookies.presented(&req).token, None);
+            }
+
+            #[test]
+            fn any_authorization_header_is_read_without_panicking(raw in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let cookies = cookies(&[]);
+                if let Ok(value) = actix_web::http::header::HeaderValue::from_bytes(&raw) {
+                    let req = TestRequest::default().insert_header(("authorization", value)).to_http_request();
+                    let presented = cookies.presented(&req);
+                    // An unsigned value is only a candidate; a signed-looking one must verify.
+                    if let Some(token) = presented.token {
+                        prop_assert!(split_signed(&token).is_none());
+                    }
+                }
+            }
+        }
+    }
 }

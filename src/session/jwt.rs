@@ -254,3 +254,80 @@ impl JwtSessions {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::clock::Clock;
+
+    fn sessions() -> JwtSessions {
+        let vars: HashMap<&str, &str> = HashMap::from([
+            ("GATEHOUSE_SECRET", "jwt-unit-test-secret-0123456789abcdef"),
+            ("DATABASE_URL", "sqlite://:memory:"),
+        ]);
+        JwtSessions::new(
+            &Config::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned())).unwrap(),
+        )
+    }
+
+    fn user() -> UserRow {
+        let now = Clock::system().now().naive_utc();
+        UserRow {
+            id: random_id(),
+            name: "Al".to_owned(),
+            email: "al@example.com".to_owned(),
+            email_verified: false,
+            image: None,
+            username: None,
+            display_username: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires() {
+        let sessions = sessions();
+        let now = Clock::system().now();
+        let new = NewSession {
+            ip_address: String::new(),
+            user_agent: String::new(),
+            remember: true,
+        };
+        let token = sessions.create(&user(), &new, now).unwrap();
+
+        assert!(sessions.verify(&token, now).is_some());
+        assert!(
+            sessions
+                .verify(&token, now + Duration::days(7) - Duration::seconds(1))
+                .is_some()
+        );
+        assert!(
+            sessions
+                .verify(&token, now + Duration::days(7) + Duration::seconds(31))
+                .is_none()
+        );
+        assert!(
+            sessions
+                .verify(&token, now - Duration::seconds(31))
+                .is_none()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_strings_never_verify(token in "\\PC{0,400}") {
+            prop_assert!(sessions().verify(&token, Clock::system().now()).is_none());
+        }
+
+        #[test]
+        fn arbitrary_three_segment_tokens_never_verify(a in "[A-Za-z0-9_-]{0,60}", b in "[A-Za-z0-9_-]{0,200}", c in "[A-Za-z0-9_-]{0,60}") {
+            let token = format!("{a}.{b}.{c}");
+            prop_assert!(sessions().verify(&token, Clock::system().now()).is_none());
+        }
+    }
+}
