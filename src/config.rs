@@ -184,6 +184,10 @@ pub struct Config {
     pub session_update_age: Duration,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// PEM of the Ed25519 key that signs JWTs (EdDSA); `None` signs with the secret (HS256).
+    pub jwt_private_key: Option<Secret>,
+    /// PEMs of earlier Ed25519 keys: still verified and published, never used to sign.
+    pub jwt_keys_old: Vec<String>,
     pub bcrypt_cost: u32,
     pub cookie_prefix: String,
     pub cookie_domain: Option<String>,
@@ -273,6 +277,31 @@ impl Config {
             ));
         }
 
+        let jwt_private_key = get("GATEHOUSE_JWT_PRIVATE_KEY")
+            .map(|path| {
+                let pem = read_key_file("GATEHOUSE_JWT_PRIVATE_KEY", &path)?;
+                crate::session::jwt::parse_private_key(&pem).map_err(|reason| {
+                    invalid("GATEHOUSE_JWT_PRIVATE_KEY", format!("{path}: {reason}"))
+                })?;
+                Ok(Secret::new(pem))
+            })
+            .transpose()?;
+        let jwt_keys_old = list(get("GATEHOUSE_JWT_KEYS_OLD"))
+            .map(|path| {
+                let pem = read_key_file("GATEHOUSE_JWT_KEYS_OLD", &path)?;
+                crate::session::jwt::parse_public_key(&pem).map_err(|reason| {
+                    invalid("GATEHOUSE_JWT_KEYS_OLD", format!("{path}: {reason}"))
+                })?;
+                Ok(pem)
+            })
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        if !jwt_keys_old.is_empty() && jwt_private_key.is_none() {
+            return Err(invalid(
+                "GATEHOUSE_JWT_KEYS_OLD",
+                "needs GATEHOUSE_JWT_PRIVATE_KEY (old keys are only used with EdDSA)",
+            ));
+        }
+
         let bcrypt_cost = match get("GATEHOUSE_BCRYPT_COST") {
             None => 12,
             Some(raw) => match raw.trim().parse::<u32>() {
@@ -359,6 +388,8 @@ impl Config {
         Ok(Self {
             jwt_issuer: get("GATEHOUSE_JWT_ISSUER").unwrap_or_else(|| base_origin.clone()),
             jwt_audience: get("GATEHOUSE_JWT_AUDIENCE").unwrap_or(base_origin),
+            jwt_private_key,
+            jwt_keys_old,
             database_url,
             bind,
             base_url,
@@ -386,6 +417,10 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.base_url.scheme() == "https"
     }
+}
+
+fn read_key_file(variable: &'static str, path: &str) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| invalid(variable, format!("cannot read {path}: {e}")))
 }
 
 fn list(value: Option<String>) -> impl Iterator<Item = String> {
@@ -691,6 +726,8 @@ mod tests {
             ("GATEHOUSE_COOKIE_SAMESITE", "sometimes"),
             ("GATEHOUSE_SIGN_IN_URL", "/relative"),
             ("GATEHOUSE_SECRETS_OLD", "short"),
+            ("GATEHOUSE_JWT_PRIVATE_KEY", "/nonexistent/key.pem"),
+            ("GATEHOUSE_JWT_PRIVATE_KEY", "/etc/hostname"),
         ] {
             let error = config(&[SECRET, (variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{value}");

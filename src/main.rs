@@ -1,4 +1,4 @@
-//! `gatehouse [serve | migrate | openapi | healthcheck]`: read the configuration, start logging,
+//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key]`: read the configuration, start logging,
 //! open the database, bind the socket, serve.
 
 use std::io::{Read as _, Write as _};
@@ -11,12 +11,13 @@ use gatehouse::clock::Clock;
 use gatehouse::config::{Config, SecretSource};
 use gatehouse::startup::{self, AppState};
 
-const USAGE: &str = "usage: gatehouse [serve | migrate | openapi | healthcheck]
+const USAGE: &str = "usage: gatehouse [serve | migrate | openapi | healthcheck | jwt-key]
 
   serve        run the service (the default)
   migrate      apply pending database migrations and exit
   openapi      print the OpenAPI document (what openapi/openapi.json holds)
   healthcheck  exit 0 when the service on GATEHOUSE_BIND answers /healthz
+  jwt-key      print a new Ed25519 private key (PKCS#8 PEM) for GATEHOUSE_JWT_PRIVATE_KEY
 
 Configuration comes from the environment; see README.md.";
 
@@ -32,6 +33,16 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "healthcheck" => healthcheck(),
+        "jwt-key" => match gatehouse::session::jwt::generate_private_key_pem() {
+            Ok(pem) => {
+                print!("{pem}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("gatehouse: {error}");
+                ExitCode::from(1)
+            }
+        },
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

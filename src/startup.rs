@@ -51,7 +51,7 @@ impl AppState {
         let hasher = Hasher::start(config.bcrypt_cost, threads, threads * HASH_QUEUE_PER_THREAD)?;
         let document = crate::openapi::document();
         Ok(Self {
-            sessions: Sessions::new(&config),
+            sessions: Sessions::new(&config)?,
             cookies: Cookies::new(&config),
             known_paths: KnownPaths::from_openapi(&document),
             rate_limiter: RateLimiter {

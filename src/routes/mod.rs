@@ -4,6 +4,7 @@
 
 pub mod fallback;
 pub mod health;
+pub mod jwks;
 pub mod session;
 pub mod sign_in;
 pub mod sign_out;
@@ -38,6 +39,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(session::get_session)
                 .service(session::auth_js_session)
                 .service(session::ok)
+                .service(jwks::jwks)
                 .service(verify::verify),
         )
         .service(health::healthz)

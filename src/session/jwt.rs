@@ -1,12 +1,21 @@
-//! The JWT strategy: a stateless HS256 token carrying the session and the public user fields.
-//! Keys and the validation rules are built once at start-up. Verification pins the algorithm to
-//! the key (never the token's `alg`), requires `exp`, `nbf`, `iss`, `aud`, `sub`, `sid` and `jti`,
-//! and takes `now` from the caller's clock. Sign-out deny-lists the `sid`.
+//! The JWT strategy: a stateless token carrying the session and the public user fields, signed
+//! with HS256 (the shared secret) or EdDSA (an Ed25519 key whose public half is published at
+//! `/api/auth/jwks`). Keys and the validation rules are built once at start-up. Verification pins
+//! the algorithm to the key (never the token's `alg`), picks EdDSA keys by `kid`, requires `exp`,
+//! `nbf`, `iss`, `aud`, `sub`, `sid` and `jti`, and takes `now` from the caller's clock. Sign-out
+//! deny-lists the `sid`.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use ed25519_dalek::pkcs8::spki::DecodePublicKey as _;
+use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::db::models::UserRow;
@@ -67,15 +76,77 @@ fn timestamp(secs: i64) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0).single()
 }
 
+/// A public Ed25519 key as this service publishes and looks it up.
+struct PublicKey {
+    /// RFC 7638 thumbprint, the `kid` of tokens it verifies.
+    kid: String,
+    /// The key, base64url: the JWK's `x`.
+    x: String,
+    decoding: DecodingKey,
+}
+
+impl PublicKey {
+    fn new(key: &VerifyingKey) -> Self {
+        let x = URL_SAFE_NO_PAD.encode(key.as_bytes());
+        // Members in lexicographic order, no whitespace (RFC 7638 section 3).
+        let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+        let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
+        Self {
+            kid,
+            decoding: DecodingKey::from_ed_der(key.as_bytes()),
+            x,
+        }
+    }
+
+    fn jwk(&self) -> Value {
+        json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": self.x})
+    }
+}
+
+/// An Ed25519 private key from PKCS#8 PEM.
+pub fn parse_private_key(pem: &str) -> Result<SigningKey, String> {
+    SigningKey::from_pkcs8_pem(pem)
+        .map_err(|_| "not an Ed25519 private key in PKCS#8 PEM".to_owned())
+}
+
+/// An Ed25519 public key from PEM: a private key (PKCS#8) or a public one (SPKI).
+pub fn parse_public_key(pem: &str) -> Result<VerifyingKey, String> {
+    parse_private_key(pem)
+        .map(|key| key.verifying_key())
+        .or_else(|_| VerifyingKey::from_public_key_pem(pem))
+        .map_err(|_| "not an Ed25519 key in PEM (PKCS#8 private or SPKI public)".to_owned())
+}
+
+/// A new Ed25519 private key as PKCS#8 PEM, for `gatehouse jwt-key`.
+pub fn generate_private_key_pem() -> Result<String, String> {
+    let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    key.to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|e| format!("cannot encode the key: {e}"))
+}
+
+/// Signing and verification keys; the algorithm is fixed by the configuration.
+enum Keys {
+    /// The current secret signs; it and the old ones verify.
+    Hs256 {
+        signing: EncodingKey,
+        verifying: Vec<DecodingKey>,
+    },
+    /// The current Ed25519 key signs; it and the old ones verify, chosen by `kid`.
+    EdDsa {
+        signing: EncodingKey,
+        kid: String,
+        verifying: Vec<PublicKey>,
+    },
+}
+
 pub struct JwtSessions {
     ttl: Duration,
     update_age: Duration,
     issuer: String,
     audience: String,
     header: Header,
-    encoding_key: EncodingKey,
-    /// The current secret first, then the old ones.
-    decoding_keys: Vec<DecodingKey>,
+    keys: Keys,
     validation: Validation,
 }
 
@@ -89,8 +160,44 @@ impl std::fmt::Debug for JwtSessions {
 }
 
 impl JwtSessions {
-    pub fn new(config: &Config) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
+    pub fn new(config: &Config) -> Result<Self, String> {
+        let (keys, header) = match &config.jwt_private_key {
+            None => {
+                let verifying = std::iter::once(&config.secret)
+                    .chain(&config.old_secrets)
+                    .map(|secret| DecodingKey::from_secret(secret.expose().as_bytes()))
+                    .collect();
+                let signing = EncodingKey::from_secret(config.secret.expose().as_bytes());
+                (
+                    Keys::Hs256 { signing, verifying },
+                    Header::new(Algorithm::HS256),
+                )
+            }
+            Some(pem) => {
+                let private = parse_private_key(pem.expose())?;
+                let der = private
+                    .to_pkcs8_der()
+                    .map_err(|e| format!("cannot encode the key: {e}"))?;
+                let current = PublicKey::new(&private.verifying_key());
+                let mut header = Header::new(Algorithm::EdDSA);
+                header.kid = Some(current.kid.clone());
+                let mut verifying = vec![current];
+                for old in &config.jwt_keys_old {
+                    verifying.push(PublicKey::new(&parse_public_key(old)?));
+                }
+                let kid = verifying[0].kid.clone();
+                let signing = EncodingKey::from_ed_der(der.as_bytes());
+                (
+                    Keys::EdDsa {
+                        signing,
+                        kid,
+                        verifying,
+                    },
+                    header,
+                )
+            }
+        };
+        let mut validation = Validation::new(header.alg);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.set_issuer(&[&config.jwt_issuer]);
         validation.set_audience(&[&config.jwt_audience]);
@@ -99,19 +206,33 @@ impl JwtSessions {
         // wall clock in production, a movable one in tests), with the same leeway.
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        let decoding_keys = std::iter::once(&config.secret)
-            .chain(&config.old_secrets)
-            .map(|secret| DecodingKey::from_secret(secret.expose().as_bytes()))
-            .collect();
-        Self {
+        Ok(Self {
             ttl: config.session_ttl,
             update_age: config.session_update_age,
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
-            header: Header::new(Algorithm::HS256),
-            encoding_key: EncodingKey::from_secret(config.secret.expose().as_bytes()),
-            decoding_keys,
+            header,
+            keys,
             validation,
+        })
+    }
+
+    /// The JWKS document: the published Ed25519 keys, or `None` under HS256, whose secret is
+    /// never published.
+    pub fn jwks(&self) -> Option<Value> {
+        match &self.keys {
+            Keys::Hs256 { .. } => None,
+            Keys::EdDsa { verifying, .. } => {
+                Some(json!({"keys": verifying.iter().map(PublicKey::jwk).collect::<Vec<_>>()}))
+            }
+        }
+    }
+
+    /// The `kid` new tokens carry (EdDSA only).
+    pub fn current_kid(&self) -> Option<&str> {
+        match &self.keys {
+            Keys::Hs256 { .. } => None,
+            Keys::EdDsa { kid, .. } => Some(kid),
         }
     }
 
@@ -145,7 +266,10 @@ impl JwtSessions {
             username: user.username.clone(),
             display_username: user.display_username.clone(),
         };
-        jsonwebtoken::encode(&self.header, &claims, &self.encoding_key)
+        let signing = match &self.keys {
+            Keys::Hs256 { signing, .. } | Keys::EdDsa { signing, .. } => signing,
+        };
+        jsonwebtoken::encode(&self.header, &claims, signing)
             .map_err(|e| ApiError::Internal(format!("cannot sign a JWT: {e}")))
     }
 
@@ -155,14 +279,24 @@ impl JwtSessions {
         if token.len() > MAX_TOKEN_BYTES {
             return None;
         }
-        let claims = self.decoding_keys.iter().find_map(|key| {
-            match jsonwebtoken::decode::<Claims>(token, key, &self.validation) {
-                Ok(data) => Some(Some(data.claims)),
-                // Another key may have signed it: try the next one.
-                Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => None,
-                Err(_) => Some(None),
+        let decode =
+            |key: &DecodingKey| jsonwebtoken::decode::<Claims>(token, key, &self.validation);
+        let claims = match &self.keys {
+            Keys::Hs256 { verifying, .. } => {
+                verifying.iter().find_map(|key| match decode(key) {
+                    Ok(data) => Some(Some(data.claims)),
+                    // Another secret may have signed it: try the next one.
+                    Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => None,
+                    Err(_) => Some(None),
+                })??
             }
-        })??;
+            Keys::EdDsa { verifying, .. } => {
+                // Only the `kid` is read from the header; `jku`, `jwk`, `x5u` and `x5c` never are.
+                let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+                let key = verifying.iter().find(|key| key.kid == kid)?;
+                decode(&key.decoding).ok()?.claims
+            }
+        };
         let now = now.timestamp();
         let is_current = claims.exp > now - LEEWAY_SECS
             && claims.nbf <= now + LEEWAY_SECS

@@ -52,13 +52,21 @@ pub enum Sessions {
 }
 
 impl Sessions {
-    pub fn new(config: &Config) -> Self {
-        match config.session_strategy {
+    pub fn new(config: &Config) -> Result<Self, String> {
+        Ok(match config.session_strategy {
             SessionStrategy::Database => Self::Database(DatabaseSessions {
                 ttl: config.session_ttl,
                 update_age: config.session_update_age,
             }),
-            SessionStrategy::Jwt => Self::Jwt(Box::new(JwtSessions::new(config))),
+            SessionStrategy::Jwt => Self::Jwt(Box::new(JwtSessions::new(config)?)),
+        })
+    }
+
+    /// The JWKS document when tokens are signed with a published key; `None` otherwise.
+    pub fn jwks(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::Database(_) => None,
+            Self::Jwt(sessions) => sessions.jwks(),
         }
     }
 

@@ -279,3 +279,214 @@ async fn an_expired_token_is_no_session() {
 
     assert_eq!(response.text, "null");
 }
+
+/// EdDSA: tokens signed with an Ed25519 key, published at `/api/auth/jwks`.
+mod eddsa {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use gatehouse::config::SessionStrategy;
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    use serde_json::{Value, json};
+
+    use super::claims_of;
+    use crate::helpers::{JWT_AUDIENCE, JWT_ISSUER, SECRET, TestApp, builder, spawn_app};
+
+    /// A new key in a file that lives as long as the returned guard.
+    fn key_file() -> (tempfile::NamedTempFile, String) {
+        let pem = gatehouse::session::jwt::generate_private_key_pem().unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &pem).unwrap();
+        let path = file.path().to_str().unwrap().to_owned();
+        (file, path)
+    }
+
+    async fn spawn_eddsa(key: &str, old_keys: Option<&str>, database: Option<&TestApp>) -> TestApp {
+        let mut builder = builder()
+            .strategy(SessionStrategy::Jwt)
+            .var("GATEHOUSE_JWT_PRIVATE_KEY", key);
+        if let Some(old) = old_keys {
+            builder = builder.var("GATEHOUSE_JWT_KEYS_OLD", old);
+        }
+        if let Some(app) = database {
+            builder = builder.database(app.database.clone());
+        }
+        builder.spawn().await
+    }
+
+    fn header_of(token: &str) -> Value {
+        serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[actix_web::test]
+    async fn another_service_verifies_a_token_with_the_published_key_alone() {
+        let (_key, path) = key_file();
+        let app = spawn_eddsa(&path, None, None).await;
+        let user = app.sign_up_user().await;
+
+        let jwks = app.get("/api/auth/jwks", &[]).await;
+        let header = header_of(&user.token);
+
+        assert_eq!(jwks.status, 200);
+        assert_eq!(jwks.header("cache-control"), Some("public, max-age=300"));
+        let key = &jwks.body["keys"][0];
+        assert_eq!(jwks.body["keys"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            [&key["kty"], &key["crv"], &key["alg"], &key["use"]],
+            [
+                &json!("OKP"),
+                &json!("Ed25519"),
+                &json!("EdDSA"),
+                &json!("sig")
+            ]
+        );
+        assert_eq!(header["alg"], "EdDSA");
+        assert_eq!(header["kid"], key["kid"]);
+        let thumbprint_input = format!(
+            r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+            key["x"].as_str().unwrap()
+        );
+        let thumbprint = URL_SAFE_NO_PAD.encode(<sha2::Sha256 as sha2::Digest>::digest(
+            thumbprint_input.as_bytes(),
+        ));
+        assert_eq!(key["kid"], thumbprint.as_str());
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_issuer(&[JWT_ISSUER]);
+        validation.set_audience(&[JWT_AUDIENCE]);
+        let decoded = jsonwebtoken::decode::<Value>(
+            &user.token,
+            &DecodingKey::from_ed_components(key["x"].as_str().unwrap()).unwrap(),
+            &validation,
+        )
+        .unwrap();
+        assert_eq!(decoded.claims["sub"], user.id.as_str());
+        assert_eq!(
+            app.get_session_with_bearer(&user.token).await.body["user"]["id"],
+            user.id.as_str()
+        );
+    }
+
+    #[actix_web::test]
+    async fn algorithm_confusion_and_key_games_are_no_session() {
+        let (_key, path) = key_file();
+        let app = spawn_eddsa(&path, None, None).await;
+        let user = app.sign_up_user().await;
+        let claims = claims_of(&user.token);
+        let jwks = app.get("/api/auth/jwks", &[]).await;
+        let x = jwks.body["keys"][0]["x"].as_str().unwrap().to_owned();
+        let public_bytes = URL_SAFE_NO_PAD.decode(&x).unwrap();
+        let kid = header_of(&user.token)["kid"].as_str().unwrap().to_owned();
+        let hs256_with_kid = |secret: &[u8]| {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = Some(kid.clone());
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret)).unwrap()
+        };
+        let (_attacker_key, attacker_path) = key_file();
+        let attacker_pem = std::fs::read_to_string(&attacker_path).unwrap();
+        let attacker_der = {
+            use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
+            ed25519_dalek::SigningKey::from_pkcs8_pem(&attacker_pem)
+                .unwrap()
+                .to_pkcs8_der()
+                .unwrap()
+        };
+        let signed_by_attacker = |kid: Option<&str>, jku: Option<&str>| {
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = kid.map(str::to_owned);
+            header.jku = jku.map(str::to_owned);
+            jsonwebtoken::encode(
+                &header,
+                &claims,
+                &EncodingKey::from_ed_der(attacker_der.as_bytes()),
+            )
+            .unwrap()
+        };
+
+        let forgeries = [
+            (
+                "HS256 with the shared secret",
+                hs256_with_kid(SECRET.as_bytes()),
+            ),
+            (
+                "HS256 MACed with the public key",
+                hs256_with_kid(&public_bytes),
+            ),
+            (
+                "HS256 MACed with the public key's base64",
+                hs256_with_kid(x.as_bytes()),
+            ),
+            (
+                "another key claiming the real kid",
+                signed_by_attacker(Some(&kid), None),
+            ),
+            (
+                "an unknown kid",
+                signed_by_attacker(Some("unknown-kid"), None),
+            ),
+            ("no kid", signed_by_attacker(None, None)),
+            (
+                "a jku pointing elsewhere",
+                signed_by_attacker(None, Some("https://evil.example.net/jwks.json")),
+            ),
+        ];
+
+        for (what, token) in forgeries {
+            let response = app.get_session_with_bearer(&token).await;
+            assert_eq!(response.text, "null", "{what} was accepted");
+            let verify = app
+                .get(
+                    "/api/auth/verify",
+                    &[("authorization", &format!("Bearer {token}"))],
+                )
+                .await;
+            assert_eq!(verify.status, 401, "{what} passed /verify");
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_rotated_key_keeps_verifying_while_it_is_listed_as_old() {
+        let (_old, old_path) = key_file();
+        let (_new, new_path) = key_file();
+        let before = spawn_eddsa(&old_path, None, None).await;
+        let user = before.sign_up_user().await;
+        let rotated = spawn_eddsa(&new_path, Some(&old_path), Some(&before)).await;
+        let forgotten = spawn_eddsa(&new_path, None, Some(&before)).await;
+
+        let still_valid = rotated.get_session_with_bearer(&user.token).await;
+        let jwks = rotated.get("/api/auth/jwks", &[]).await;
+        let new_token = rotated
+            .sign_in_email(&user.email, &user.password)
+            .await
+            .body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let dropped = forgotten.get_session_with_bearer(&user.token).await;
+
+        assert_eq!(still_valid.body["user"]["id"], user.id.as_str());
+        assert_eq!(jwks.body["keys"].as_array().unwrap().len(), 2);
+        assert_eq!(jwks.body["keys"][0]["kid"], header_of(&new_token)["kid"]);
+        assert_eq!(jwks.body["keys"][1]["kid"], header_of(&user.token)["kid"]);
+        assert_eq!(dropped.text, "null");
+        assert_eq!(
+            forgotten.get_session_with_bearer(&new_token).await.body["user"]["id"],
+            user.id.as_str()
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_shared_secret_is_never_published() {
+        let hs256 = builder().strategy(SessionStrategy::Jwt).spawn().await;
+        let database = spawn_app().await;
+
+        for app in [&hs256, &database] {
+            let response = app.get("/api/auth/jwks", &[]).await;
+            assert_eq!(response.status, 404);
+            assert_eq!(response.code(), "NOT_FOUND");
+        }
+    }
+}
