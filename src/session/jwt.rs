@@ -406,6 +406,7 @@ mod tests {
         JwtSessions::new(
             &Config::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned())).unwrap(),
         )
+        .unwrap()
     }
 
     fn user() -> UserRow {
