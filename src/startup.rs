@@ -50,8 +50,12 @@ impl AppState {
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         let hasher = Hasher::start(config.bcrypt_cost, threads, threads * HASH_QUEUE_PER_THREAD)?;
         let document = crate::openapi::document();
+        let sessions = Sessions::new(&config)?;
+        if let Some(deny_list) = sessions.deny_list() {
+            deny_list.sync_blocking(&db, clock.now())?;
+        }
         Ok(Self {
-            sessions: Sessions::new(&config)?,
+            sessions,
             cookies: Cookies::new(&config),
             known_paths: KnownPaths::from_openapi(&document),
             rate_limiter: RateLimiter {
@@ -71,6 +75,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     let workers = state.config.workers;
     let shutdown_timeout = u64::try_from(state.config.shutdown_timeout.num_seconds()).unwrap_or(30);
     spawn_pruning(state.clone());
+    spawn_deny_list_sync(state.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -88,6 +93,25 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     Ok(server)
 }
 
+/// Keeps the in-memory JWT deny-list in step with revocations made by any instance.
+fn spawn_deny_list_sync(state: web::Data<AppState>) {
+    if state.sessions.deny_list().is_none() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut ticks = tokio::time::interval(crate::session::deny_list::SYNC_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Some(deny_list) = state.sessions.deny_list()
+                && let Err(error) = deny_list.sync(&state.db, state.clock.now()).await
+            {
+                log::warn!("cannot read JWT revocations: {error}");
+            }
+        }
+    });
+}
+
 /// Deletes expired sessions, JWT revocations and stale rate-limit counters now and then, so no
 /// table grows forever.
 fn spawn_pruning(state: web::Data<AppState>) {
@@ -99,7 +123,7 @@ fn spawn_pruning(state: web::Data<AppState>) {
             let (naive, stale_ms) = (now.naive_utc(), now.timestamp_millis() - STALE_COUNTER_MS);
             let pruned = state
                 .db
-                .run(move |conn| {
+                .run_upkeep(move |conn| {
                     Ok(sessions::prune_expired(conn, naive)?
                         + revocations::prune_expired(conn, naive)?
                         + rate_limits::prune(conn, stale_ms)?)

@@ -9,10 +9,13 @@ pub mod schema;
 pub mod sessions;
 pub mod users;
 
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::web;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -39,6 +42,11 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// Key of the PostgreSQL advisory lock that serialises migrations of replicas starting together.
 const MIGRATION_LOCK_KEY: i64 = 0x6761_7465_686f_7573; // "gatehous"
 
+thread_local! {
+    /// Set while a blocking thread runs upkeep rather than a request's work.
+    static IS_UPKEEP: Cell<bool> = const { Cell::new(false) };
+}
+
 /// A pooled connection that remembers whether it saw its server go away, so the pool drops it
 /// and the service recovers by itself when the database is back, without pinging on every
 /// checkout.
@@ -52,6 +60,8 @@ pub struct PooledConnection {
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// Counts the queries pooled connections start for requests.
+    queries: Arc<AtomicU64>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -59,7 +69,15 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<PooledConnection, r2d2::Error> {
-        let connection = establish(&self.url)?;
+        let mut connection = establish(&self.url)?;
+        let queries = Arc::clone(&self.queries);
+        connection.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if matches!(event, InstrumentationEvent::StartQuery { .. })
+                && !IS_UPKEEP.with(Cell::get)
+            {
+                queries.fetch_add(1, Ordering::Relaxed);
+            }
+        });
         Ok(PooledConnection {
             connection,
             is_broken: false,
@@ -113,6 +131,7 @@ fn is_connection_lost(error: &DieselError) -> bool {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager>,
+    queries: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -136,8 +155,12 @@ impl Db {
         } else {
             builder
         };
-        let pool = builder.build_unchecked(ConnectionManager { url: url.clone() });
-        Self { pool }
+        let queries = Arc::new(AtomicU64::new(0));
+        let pool = builder.build_unchecked(ConnectionManager {
+            url: url.clone(),
+            queries: Arc::clone(&queries),
+        });
+        Self { pool, queries }
     }
 
     /// Runs diesel work on a blocking thread; the only place a pooled connection is taken.
@@ -158,6 +181,37 @@ impl Db {
             result.map_err(ApiError::from)
         })
         .await?
+    }
+
+    /// Diesel work on the calling thread, for start-up before serving; requests use [`Db::run`].
+    pub fn run_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> Result<T, ApiError> {
+        let mut pooled = self.pool.get()?;
+        work(&mut pooled.connection).map_err(ApiError::from)
+    }
+
+    /// [`Db::run`] for the service's own upkeep (pruning, deny-list reads), whose queries
+    /// [`Db::request_queries`] leaves out.
+    pub async fn run_upkeep<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| {
+            IS_UPKEEP.set(true);
+            let result = work(conn);
+            IS_UPKEEP.set(false);
+            result
+        })
+        .await
+    }
+
+    /// How many queries the pool's connections have started on behalf of requests, for tests
+    /// and diagnostics.
+    pub fn request_queries(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Readiness: a `SELECT 1` that gives up after `timeout`.

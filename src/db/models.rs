@@ -57,4 +57,6 @@ pub struct SessionRow {
 pub struct RevokedSessionRow {
     pub sid: String,
     pub expires_at: NaiveDateTime,
+    /// Epoch milliseconds, by the revoking instance's clock.
+    pub revoked_at: i64,
 }

@@ -1,4 +1,5 @@
-//! The JWT deny-list: session ids signed out before their tokens expire.
+//! The JWT deny-list: session ids signed out before their tokens expire. Instances keep it in
+//! memory (`session::deny_list`) and read only what was revoked since they last looked.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,15 +9,11 @@ use super::DbConnection;
 use super::models::RevokedSessionRow;
 use super::schema::revoked_sessions;
 
-/// Deny-lists a session id until `expires_at`. Revoking twice is not an error. (MultiConnection
-/// has no `ON CONFLICT`; a lost race on the primary key means someone else revoked it first.)
-pub fn insert(conn: &mut DbConnection, sid: &str, expires_at: NaiveDateTime) -> QueryResult<()> {
-    let row = RevokedSessionRow {
-        sid: sid.to_owned(),
-        expires_at,
-    };
+/// Deny-lists a session id. Revoking twice is not an error. (MultiConnection has no
+/// `ON CONFLICT`; a lost race on the primary key means someone else revoked it first.)
+pub fn insert(conn: &mut DbConnection, row: &RevokedSessionRow) -> QueryResult<()> {
     match diesel::insert_into(revoked_sessions::table)
-        .values(&row)
+        .values(row)
         .execute(conn)
     {
         Ok(_) | Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
@@ -24,8 +21,17 @@ pub fn insert(conn: &mut DbConnection, sid: &str, expires_at: NaiveDateTime) -> 
     }
 }
 
-pub fn is_revoked(conn: &mut DbConnection, sid: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(revoked_sessions::table.find(sid))).get_result(conn)
+/// Revocations recorded after `revoked_after_ms` that are still in force at `now`.
+pub fn revoked_since(
+    conn: &mut DbConnection,
+    revoked_after_ms: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<RevokedSessionRow>> {
+    revoked_sessions::table
+        .filter(revoked_sessions::revoked_at.gt(revoked_after_ms))
+        .filter(revoked_sessions::expires_at.gt(now))
+        .select(RevokedSessionRow::as_select())
+        .load(conn)
 }
 
 /// Forgets revocations whose tokens have all expired.

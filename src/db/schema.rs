@@ -24,6 +24,7 @@ diesel::table! {
     revoked_sessions (sid) {
         sid -> Text,
         expires_at -> Timestamp,
+        revoked_at -> BigInt,
     }
 }
 

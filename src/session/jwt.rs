@@ -18,12 +18,14 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::db::models::RevokedSessionRow;
 use crate::db::models::UserRow;
 use crate::db::{Db, revocations, users};
 use crate::dto::{self, format_date};
 use crate::error::ApiError;
 use crate::ids::random_id;
 
+use super::deny_list::DenyList;
 use super::{ActiveSession, NewSession, Renewal};
 
 /// Tokens larger than this are refused before any decoding.
@@ -148,6 +150,7 @@ pub struct JwtSessions {
     header: Header,
     keys: Keys,
     validation: Validation,
+    deny_list: DenyList,
 }
 
 impl std::fmt::Debug for JwtSessions {
@@ -214,6 +217,7 @@ impl JwtSessions {
             header,
             keys,
             validation,
+            deny_list: DenyList::default(),
         })
     }
 
@@ -226,6 +230,10 @@ impl JwtSessions {
                 Some(json!({"keys": verifying.iter().map(PublicKey::jwk).collect::<Vec<_>>()}))
             }
         }
+    }
+
+    pub fn deny_list(&self) -> &DenyList {
+        &self.deny_list
     }
 
     /// The `kid` new tokens carry (EdDSA only).
@@ -320,8 +328,8 @@ impl JwtSessions {
         self.issue(user, random_id(), now, lifetime)
     }
 
-    /// Answers from the claims; the only database access is the revocation lookup, plus one
-    /// user read when the token is old enough to be re-issued.
+    /// Answers from the claims and the in-memory deny-list, without a database query, except for
+    /// one user read when the token is old enough to be re-issued.
     pub async fn resolve(
         &self,
         db: &Db,
@@ -332,11 +340,7 @@ impl JwtSessions {
         let Some(claims) = self.verify(token, now) else {
             return Ok(None);
         };
-        let sid = claims.sid.clone();
-        if db
-            .run(move |conn| revocations::is_revoked(conn, &sid))
-            .await?
-        {
+        if self.deny_list.is_revoked(&claims.sid)? {
             return Ok(None);
         }
         let (Some(user), Some(issued_at), Some(expires_at)) =
@@ -383,9 +387,16 @@ impl JwtSessions {
         let Some(claims) = self.verify(token, now) else {
             return Ok(());
         };
-        let until = (now + self.ttl + Duration::seconds(LEEWAY_SECS)).naive_utc();
-        db.run(move |conn| revocations::insert(conn, &claims.sid, until))
-            .await
+        let row = RevokedSessionRow {
+            sid: claims.sid,
+            expires_at: (now + self.ttl + Duration::seconds(LEEWAY_SECS)).naive_utc(),
+            revoked_at: now.timestamp_millis(),
+        };
+        let stored = row.clone();
+        db.run(move |conn| revocations::insert(conn, &stored))
+            .await?;
+        self.deny_list.insert(&row);
+        Ok(())
     }
 }
 

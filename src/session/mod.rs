@@ -3,6 +3,7 @@
 
 pub mod cookie;
 pub mod database;
+pub mod deny_list;
 pub mod jwt;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +61,14 @@ impl Sessions {
             }),
             SessionStrategy::Jwt => Self::Jwt(Box::new(JwtSessions::new(config)?)),
         })
+    }
+
+    /// The in-memory JWT deny-list, which the service keeps in step with the database.
+    pub fn deny_list(&self) -> Option<&deny_list::DenyList> {
+        match self {
+            Self::Database(_) => None,
+            Self::Jwt(sessions) => Some(sessions.deny_list()),
+        }
     }
 
     /// The JWKS document when tokens are signed with a published key; `None` otherwise.

@@ -162,11 +162,13 @@ impl TestAppBuilder {
             .expect("a valid test configuration");
         let clock = Clock::adjustable();
         let state = AppState::build(config, clock.clone()).expect("the app starts");
-        let server = startup::run(listener, web::Data::new(state)).expect("the server runs");
+        let state = web::Data::new(state);
+        let server = startup::run(listener, state.clone()).expect("the server runs");
         let handle = server.handle();
         actix_web::rt::spawn(server);
         TestApp {
             address,
+            state,
             clock,
             database,
             handle,
@@ -180,6 +182,8 @@ impl TestAppBuilder {
 
 pub struct TestApp {
     pub address: String,
+    /// The running application's state, for the few tests that look inside (query counts).
+    pub state: web::Data<AppState>,
     pub clock: Clock,
     pub database: std::sync::Arc<TestDatabase>,
     handle: ServerHandle,

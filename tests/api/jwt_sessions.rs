@@ -490,3 +490,72 @@ mod eddsa {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_valid_token_is_answered_without_a_database_query() {
+    let app = spawn_jwt_app().await;
+    let user = app.sign_up_user().await;
+    let before = app.state.db.request_queries();
+
+    for _ in 0..20 {
+        assert_eq!(
+            app.get_session_with_bearer(&user.token).await.body["user"]["id"],
+            user.id.as_str()
+        );
+        assert_eq!(
+            app.get("/api/auth/verify", &[("cookie", &user.cookie)])
+                .await
+                .status,
+            200
+        );
+    }
+
+    assert_eq!(app.state.db.request_queries(), before);
+    // The counter does count: a database-backed request moves it.
+    app.sign_in_email(&user.email, &user.password).await;
+    assert!(app.state.db.request_queries() > before);
+}
+
+#[actix_web::test]
+async fn a_sign_out_reaches_another_instance_within_a_second() {
+    let first = spawn_jwt_app().await;
+    let second = builder()
+        .strategy(SessionStrategy::Jwt)
+        .database(first.database.clone())
+        .spawn()
+        .await;
+    let user = first.sign_up_user().await;
+    assert_eq!(
+        second.get_session_with_bearer(&user.token).await.body["user"]["id"],
+        user.id.as_str()
+    );
+
+    first
+        .post_json(
+            "/api/auth/sign-out",
+            &json!({}),
+            &[("authorization", &format!("Bearer {}", user.token))],
+        )
+        .await;
+    let signed_out_at = std::time::Instant::now();
+    while second.get_session_with_bearer(&user.token).await.text != "null" {
+        assert!(
+            signed_out_at.elapsed() < std::time::Duration::from_secs(1),
+            "the second instance still accepts the token"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let elapsed = signed_out_at.elapsed();
+    println!("revocation reached the second instance after {elapsed:?}");
+    assert_eq!(
+        second
+            .get(
+                "/api/auth/verify",
+                &[("authorization", &format!("Bearer {}", user.token))]
+            )
+            .await
+            .status,
+        401
+    );
+}
