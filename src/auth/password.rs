@@ -6,7 +6,7 @@
 //! limit below is the precise rule.)
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::oneshot;
 
@@ -27,20 +27,24 @@ enum Job {
         cost: u32,
         reply: oneshot::Sender<Result<String, bcrypt::BcryptError>>,
     },
+    /// `hash: None` verifies against the dummy hash.
     Verify {
         password: String,
-        hash: Arc<str>,
+        hash: Option<String>,
         reply: oneshot::Sender<bool>,
     },
 }
+
+/// How much less CPU time a hashing thread gets than a request thread when both want a core
+/// (`nice` 10 is about a tenth of the share): a burst of sign-ins then waits in the queue instead
+/// of slowing every session check.
+const HASHING_NICENESS: i32 = 10;
 
 /// The one entry point for password work.
 #[derive(Clone)]
 pub struct Hasher {
     jobs: SyncSender<Job>,
     cost: u32,
-    /// Verified against when the user is unknown, so that answer costs what a wrong password does.
-    dummy_hash: Arc<str>,
     threads: usize,
     queue_capacity: usize,
 }
@@ -56,26 +60,32 @@ impl std::fmt::Debug for Hasher {
 }
 
 impl Hasher {
-    /// Starts `threads` hashing threads with room for `queue_capacity` waiting jobs, and makes the
-    /// dummy hash at the configured cost (a blocking call, made once at start-up).
+    /// Starts `threads` hashing threads with room for `queue_capacity` waiting jobs. The dummy hash
+    /// for unknown users is made on a hashing thread, so start-up does not wait for it.
     pub fn start(cost: u32, threads: usize, queue_capacity: usize) -> Result<Self, ApiError> {
-        let dummy_hash: Arc<str> = bcrypt::hash(random_password(), cost)
-            .map_err(|e| ApiError::Internal(format!("cannot make the dummy hash: {e}")))?
-            .into();
         let (jobs, receiver) = mpsc::sync_channel(queue_capacity);
-        let receiver = Arc::new(Mutex::new(receiver));
+        let shared = Arc::new(Shared {
+            receiver: Mutex::new(receiver),
+            dummy_hash: OnceLock::new(),
+            cost,
+        });
         let threads = threads.max(1);
         for index in 0..threads {
-            let receiver = Arc::clone(&receiver);
+            let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("gatehouse-bcrypt-{index}"))
-                .spawn(move || work(&receiver))
+                .spawn(move || {
+                    lower_priority();
+                    if index == 0 {
+                        shared.dummy_hash();
+                    }
+                    work(&shared);
+                })
                 .map_err(|e| ApiError::Internal(format!("cannot start a hashing thread: {e}")))?;
         }
         Ok(Self {
             jobs,
             cost,
-            dummy_hash,
             threads,
             queue_capacity,
         })
@@ -103,7 +113,6 @@ impl Hasher {
     /// caller pays the same either way. Always `false` without a real hash.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
         let is_real = hash.is_some();
-        let hash: Arc<str> = hash.map_or_else(|| Arc::clone(&self.dummy_hash), Arc::from);
         let (reply, answer) = oneshot::channel();
         self.submit(Job::Verify {
             password,
@@ -128,9 +137,37 @@ impl Hasher {
     }
 }
 
-fn work(receiver: &Mutex<Receiver<Job>>) {
+/// What the hashing threads share.
+struct Shared {
+    receiver: Mutex<Receiver<Job>>,
+    /// Verified against when the user is unknown, so that answer costs what a wrong password does.
+    dummy_hash: OnceLock<String>,
+    cost: u32,
+}
+
+impl Shared {
+    fn dummy_hash(&self) -> &str {
+        self.dummy_hash.get_or_init(|| {
+            // Only a failure of the system's random source could make this fail; then no
+            // password ever matches it, which is still the right answer for an unknown user.
+            bcrypt::hash(random_password(), self.cost).unwrap_or_default()
+        })
+    }
+}
+
+/// Best effort: a thread whose priority cannot be lowered still hashes correctly.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), HASHING_NICENESS)
+    {
+        log::debug!("cannot lower the priority of a hashing thread: {error}");
+    }
+}
+
+fn work(shared: &Shared) {
     loop {
-        let job = match receiver.lock() {
+        let job = match shared.receiver.lock() {
             Ok(guard) => guard.recv(),
             Err(_) => return,
         };
@@ -152,9 +189,10 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
                 hash,
                 reply,
             }) => {
+                let hash = hash.as_deref().unwrap_or_else(|| shared.dummy_hash());
                 // More than 72 bytes cannot match: bcrypt never saw the rest.
                 let matched = password.len() <= MAX_PASSWORD_BYTES
-                    && bcrypt::verify(password, &hash).unwrap_or(false);
+                    && bcrypt::verify(password, hash).unwrap_or(false);
                 let _receiver_may_be_gone = reply.send(matched);
             }
             Err(_) => return,
