@@ -36,9 +36,9 @@ enum Job {
 }
 
 /// How much less CPU time a hashing thread gets than a request thread when both want a core
-/// (`nice` 10 is about a tenth of the share): a burst of sign-ins then waits in the queue instead
-/// of slowing every session check.
-const HASHING_NICENESS: i32 = 10;
+/// (`nice` 19 is a few percent of the share; alone, it still gets the whole core): a burst of
+/// sign-ins then waits in the queue instead of slowing every session check.
+const HASHING_NICENESS: i32 = 19;
 
 /// The one entry point for password work.
 #[derive(Clone)]

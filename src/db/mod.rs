@@ -127,11 +127,27 @@ fn is_connection_lost(error: &DieselError) -> bool {
     )
 }
 
-/// The connection pool and the one way to use it.
+/// Runs work on a pooled connection, marking the connection broken when its server went away.
+fn run_on<T>(
+    pooled: &mut r2d2::PooledConnection<ConnectionManager>,
+    work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+) -> Result<T, ApiError> {
+    let result = work(&mut pooled.connection);
+    if let Err(error) = &result
+        && is_connection_lost(error)
+    {
+        pooled.is_broken = true;
+    }
+    result.map_err(ApiError::from)
+}
+
+/// The connection pool and the ways to use it: [`Db::run`] for requests, [`Db::read`] for the
+/// session lookup on the hot path, [`Db::run_upkeep`] for background upkeep.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager>,
     queries: Arc<AtomicU64>,
+    is_sqlite: bool,
 }
 
 impl Db {
@@ -143,7 +159,12 @@ impl Db {
             // Each in-memory connection would be a separate database: keep exactly one forever.
             _ if in_memory => 1,
             DatabaseUrl::Sqlite(_) => 8,
-            DatabaseUrl::Postgres(_) => 16,
+            // PostgreSQL does its work in one process per connection: a few per core keep the
+            // cores busy without making them take turns.
+            DatabaseUrl::Postgres(_) => {
+                let cores = std::thread::available_parallelism().map_or(2, usize::from);
+                u32::try_from(cores * 3).unwrap_or(32).clamp(4, 32)
+            }
         };
         let builder = Pool::builder()
             .max_size(max_size)
@@ -160,7 +181,11 @@ impl Db {
             url: url.clone(),
             queries: Arc::clone(&queries),
         });
-        Self { pool, queries }
+        Self {
+            pool,
+            queries,
+            is_sqlite: matches!(url, DatabaseUrl::Sqlite(_)),
+        }
     }
 
     /// Runs diesel work on a blocking thread; the only place a pooled connection is taken.
@@ -170,17 +195,24 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
-            let mut pooled = pool.get()?;
-            let result = work(&mut pooled.connection);
-            if let Err(error) = &result
-                && is_connection_lost(error)
-            {
-                pooled.is_broken = true;
-            }
-            result.map_err(ApiError::from)
-        })
-        .await?
+        web::block(move || run_on(&mut pool.get()?, work)).await?
+    }
+
+    /// A read on the hot path (the session lookup of get-session and `/verify`). A SQLite read in
+    /// WAL mode never waits for writers and takes microseconds, about what the hop to a blocking
+    /// thread costs, so when a connection is free at once it runs right here; PostgreSQL reads
+    /// (network round trips) and SQLite reads on a busy pool go through [`Db::run`].
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.is_sqlite
+            && let Some(mut pooled) = self.pool.try_get()
+        {
+            return run_on(&mut pooled, work);
+        }
+        self.run(work).await
     }
 
     /// Diesel work on the calling thread, for start-up before serving; requests use [`Db::run`].
@@ -188,8 +220,7 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, ApiError> {
-        let mut pooled = self.pool.get()?;
-        work(&mut pooled.connection).map_err(ApiError::from)
+        run_on(&mut self.pool.get()?, work)
     }
 
     /// [`Db::run`] for the service's own upkeep (pruning, deny-list reads), whose queries

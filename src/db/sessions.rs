@@ -14,17 +14,22 @@ pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> 
         .map(drop)
 }
 
-/// The session and its user in one round trip: the whole of a get-session read.
+/// The session and its user in one round trip: the whole of a get-session read. The columns are
+/// named statically (not `as_select()`), so diesel prepares the statement once per connection
+/// and reuses it; on the backend's own connection type, because through `MultiConnection` it
+/// would be prepared anew on every call.
 pub fn find_with_user_by_token_hash(
     conn: &mut DbConnection,
     token_hash: &str,
 ) -> QueryResult<Option<(SessionRow, UserRow)>> {
-    sessions::table
+    let query = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
-        .select((SessionRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()
+        .select((sessions::all_columns, users::all_columns));
+    match conn {
+        DbConnection::Postgres(conn) => query.first(conn).optional(),
+        DbConnection::Sqlite(conn) => query.first(conn).optional(),
+    }
 }
 
 /// Sliding refresh.

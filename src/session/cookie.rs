@@ -170,21 +170,32 @@ impl Cookies {
 
     /// Reads the bearer header (which wins when present) or the session cookie.
     pub fn presented(&self, req: &HttpRequest) -> Presented {
+        let bearer = bearer_value(req);
         let mut presented = Presented::default();
-        let cookies = cookie_values(req);
-        presented.cookie_sent = cookies.iter().any(|(name, _)| *name == self.session_token);
-        presented.dont_remember = cookies.iter().any(|(name, value)| {
-            *name == self.dont_remember && self.verify(&decode(value)) == Some("true")
-        });
-        if let Some(bearer) = bearer_value(req) {
-            presented.token = self.read_bearer(bearer);
-            return presented;
+        let mut from_cookie = None;
+        for (name, value) in cookie_pairs(req) {
+            if name == self.session_token {
+                presented.cookie_sent = true;
+                if bearer.is_none() && from_cookie.is_none() {
+                    from_cookie = self.verify_encoded(value);
+                }
+            } else if name == self.dont_remember
+                && self.verify_encoded(value).as_deref() == Some("true")
+            {
+                presented.dont_remember = true;
+            }
         }
-        presented.token = cookies
-            .iter()
-            .filter(|(name, _)| *name == self.session_token)
-            .find_map(|(_, value)| self.verify(&decode(value)).map(str::to_owned));
+        presented.token = match bearer {
+            Some(bearer) => self.read_bearer(bearer),
+            None => from_cookie,
+        };
         presented
+    }
+
+    /// Percent-decodes a cookie value and verifies it.
+    fn verify_encoded(&self, value: &str) -> Option<String> {
+        let decoded = percent_decode_str(value).decode_utf8().ok()?;
+        self.verify(&decoded).map(str::to_owned)
     }
 
     /// A bearer value is the signed form (verified like a cookie) when its last segment looks
@@ -211,7 +222,7 @@ fn decode(value: &str) -> String {
 }
 
 /// `(name, raw value)` of every cookie in every `Cookie` header, in order.
-fn cookie_values(req: &HttpRequest) -> Vec<(&str, &str)> {
+fn cookie_pairs(req: &HttpRequest) -> impl Iterator<Item = (&str, &str)> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|value| value.to_str().ok())
@@ -220,7 +231,6 @@ fn cookie_values(req: &HttpRequest) -> Vec<(&str, &str)> {
             let (name, value) = pair.split_once('=')?;
             Some((name.trim(), value.trim().trim_matches('"')))
         })
-        .collect()
 }
 
 /// The value of `Authorization: Bearer <value>`, scheme case-insensitive.

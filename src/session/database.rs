@@ -61,7 +61,7 @@ impl DatabaseSessions {
     ) -> Result<Option<ActiveSession>, ApiError> {
         let token_hash = hash_session_token(token);
         let Some((mut row, user)) = db
-            .run(move |conn| sessions::find_with_user_by_token_hash(conn, &token_hash))
+            .read(move |conn| sessions::find_with_user_by_token_hash(conn, &token_hash))
             .await?
         else {
             return Ok(None);

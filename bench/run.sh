@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Benchmarks gatehouse's release build with wrk against 127.0.0.1 only, and prints a table and
+# key=value lines.
+#
+#   bench/run.sh          full mode: 10 s per scenario (the figures in bench/README.md)
+#   bench/run.sh short    CI mode: 3 s per scenario; prints figures, judges nothing
+#
+# Scenarios: the baseline (GET /api/auth/ok: same binary, same actix set-up, no database),
+# get-session and /verify in both strategies on SQLite and PostgreSQL, sign-in throughput against
+# the raw bcrypt verify rate of this machine, get-session latency while sign-ins saturate the
+# hashing pool, resident memory idle and after 100 000 sessions were created and read, and the
+# time from process start to /readyz answering 200.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+mode=${1:-${BENCH_MODE:-full}}
+case $mode in
+  full) duration=10 ;;
+  short) duration=3 ;;
+  *) echo "usage: bench/run.sh [full|short]" >&2; exit 2 ;;
+esac
+connections=${BENCH_CONNECTIONS:-32}
+cost=${GATEHOUSE_BCRYPT_COST:-12}
+seeded_sessions=${BENCH_SESSIONS:-100000}
+
+ensure_build_deps
+ensure_apt wrk
+ensure_postgres
+log "build (release)"
+cargo build --release --locked --bins
+BCRYPT_RATE="$CARGO_TARGET_DIR/release/bcrypt-rate"
+
+work=$(mktemp -d)
+pids=()
+pg_databases=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for db in "${pg_databases[@]}"; do drop_pg_database "$db" || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+declare -A result
+record() { result[$1]=$2; echo "$1=$2"; }
+
+# start NAME STRATEGY DATABASE_URL: starts gatehouse; sets $port and $pid.
+start() {
+  local name=$1 strategy=$2 url=$3
+  port=$(free_port)
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && exec env RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
+    GATEHOUSE_SECRET=bench-secret-0123456789abcdef-0123456789 GATEHOUSE_SESSION_STRATEGY="$strategy" \
+    GATEHOUSE_RATE_LIMIT=off GATEHOUSE_BCRYPT_COST="$cost" "$GATEHOUSE_BIN" >"$work/$name/log" 2>&1) &
+  pid=$!
+  pids+=("$pid")
+  wait_http "http://127.0.0.1:$port/readyz"
+}
+
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# seed_user: signs up the benchmark user on $port; sets $cookie and $bearer.
+seed_user() {
+  local headers
+  headers=$(curl -s -D - -o "$work/signup.json" -H 'content-type: application/json' \
+    -d "{\"name\":\"Bench\",\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" \
+    "http://127.0.0.1:$port/api/auth/sign-up")
+  cookie=$(printf '%s' "$headers" | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /session_token=/ {print $2; exit}')
+  bearer=$(printf '%s' "$headers" | awk 'tolower($1)=="set-auth-token:" {print $2}' | tr -d '\r')
+  [ -n "$cookie" ] && [ -n "$bearer" ] || { echo "sign-up failed: $(cat "$work/signup.json")" >&2; exit 1; }
+}
+
+# bench KEY PATH [wrk args...]: runs wrk and records KEY_rps and KEY_p99_ms.
+bench() {
+  local key=$1 path=$2; shift 2
+  local out
+  # One second of warm-up first: pool connections, caches, CPU frequency.
+  wrk -t2 -c"$connections" -d1s "$@" "http://127.0.0.1:$port$path" >/dev/null
+  out=$(wrk --latency -t2 -c"$connections" -d"${duration}s" "$@" "http://127.0.0.1:$port$path")
+  if printf '%s' "$out" | grep -q 'Non-2xx'; then
+    echo "$out" >&2
+    echo "wrk saw errors for $key" >&2
+    exit 1
+  fi
+  record "${key}_rps" "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')"
+  record "${key}_p99_ms" "$(printf '%s' "$out" | awk '$1=="99%" {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
+    if (u=="us") v=v/1000; else if (u=="s") v=v*1000; printf "%.2f", v}')"
+}
+
+export BENCH_EMAIL="bench@example.com" BENCH_PASSWORD="bench-password-0123"
+
+log "start to ready (SQLite, median of 5)"
+times=()
+for i in 1 2 3 4 5; do
+  dir="$work/startup-$i"; mkdir -p "$dir"
+  started=$(date +%s%N)
+  start "startup-$i" database "sqlite://$dir/g.db"
+  times+=($(( ($(date +%s%N) - started) / 1000000 )))
+  if [ "$i" = 1 ]; then record idle_rss_mib "$(awk "BEGIN {printf \"%.1f\", $(rss_kib "$pid")/1024}")"; fi
+  stop "$pid"
+done
+record start_to_ready_ms "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)"
+
+log "raw bcrypt verify rate, cost $cost, all cores"
+while IFS='=' read -r key value; do record "$key" "$value"; done < <("$BCRYPT_RATE" "$cost" "$duration")
+
+log "SQLite, database sessions"
+start sqlite-db database "sqlite://$work/sqlite-db.db"
+seed_user
+bench baseline /api/auth/ok
+bench get_session_db_sqlite /api/auth/get-session -H "Cookie: $cookie"
+bench verify_db_sqlite /api/auth/verify -H "Cookie: $cookie"
+bench sign_in /api/auth/sign-in/email -c 8 -s bench/sign-in.lua
+log "get-session while sign-ins saturate the hashing pool"
+wrk -t1 -c16 -d"$((duration + 2))s" -s bench/sign-in.lua "http://127.0.0.1:$port/api/auth/sign-in/email" >"$work/saturation.txt" &
+saturation=$!
+sleep 1
+bench get_session_under_sign_in_load /api/auth/get-session -H "Cookie: $cookie"
+wait "$saturation"
+record sign_in_during_load_rps "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/saturation.txt")"
+
+log "memory after $seeded_sessions sessions are created and read"
+user_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["id"])' "$work/signup.json")
+python3 - "$work/sqlite-db.db" "$user_id" "$seeded_sessions" "$work/tokens.txt" <<'PY'
+import datetime, hashlib, secrets, sqlite3, string, sys
+path, user_id, count, tokens_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+alphabet = string.ascii_letters + string.digits
+now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+fmt = lambda t: t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+created, expires = fmt(now), fmt(now + datetime.timedelta(days=7))
+rows, tokens = [], []
+for _ in range(count):
+    token = "".join(secrets.choice(alphabet) for _ in range(32))
+    tokens.append(token)
+    rows.append(("".join(secrets.choice(alphabet) for _ in range(32)), hashlib.sha256(token.encode()).hexdigest(),
+                 user_id, expires, "127.0.0.1", "bench", created, created))
+db = sqlite3.connect(path, timeout=30)
+db.execute("PRAGMA busy_timeout = 30000")
+with db:
+    db.executemany("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+open(tokens_path, "w").write("\n".join(tokens) + "\n")
+PY
+BENCH_TOKENS="$work/tokens.txt" bench get_session_many_tokens / -s bench/tokens.lua
+record rss_after_sessions_mib "$(awk "BEGIN {printf \"%.1f\", $(rss_kib "$pid")/1024}")"
+stop "$pid"
+
+log "SQLite, jwt sessions"
+start sqlite-jwt jwt "sqlite://$work/sqlite-jwt.db"
+seed_user
+bench get_session_jwt /api/auth/get-session -H "Cookie: $cookie"
+bench verify_jwt /api/auth/verify -H "Cookie: $cookie"
+stop "$pid"
+
+log "PostgreSQL, database sessions"
+pg_db="gatehouse_bench_$$"
+create_pg_database "$pg_db"; pg_databases+=("$pg_db")
+start pg-db database "$PG_BASE_URL/$pg_db"
+seed_user
+bench get_session_db_pg /api/auth/get-session -H "Cookie: $cookie"
+bench verify_db_pg /api/auth/verify -H "Cookie: $cookie"
+stop "$pid"
+
+ratio() { awk "BEGIN {printf \"%.2f\", $1 / $2}"; }
+record ratio_jwt_get_session_to_baseline "$(ratio "${result[get_session_jwt_rps]}" "${result[baseline_rps]}")"
+record ratio_db_sqlite_get_session_to_baseline "$(ratio "${result[get_session_db_sqlite_rps]}" "${result[baseline_rps]}")"
+record ratio_db_pg_get_session_to_baseline "$(ratio "${result[get_session_db_pg_rps]}" "${result[baseline_rps]}")"
+record ratio_verify_to_get_session_jwt "$(ratio "${result[verify_jwt_rps]}" "${result[get_session_jwt_rps]}")"
+record ratio_verify_to_get_session_db_sqlite "$(ratio "${result[verify_db_sqlite_rps]}" "${result[get_session_db_sqlite_rps]}")"
+record ratio_sign_in_to_bcrypt "$(ratio "${result[sign_in_rps]}" "${result[bcrypt_verify_per_sec]}")"
+record ratio_loaded_to_idle_p99 "$(ratio "${result[get_session_under_sign_in_load_p99_ms]}" "${result[get_session_db_sqlite_p99_ms]}")"
+
+target() { # NAME VALUE OP LIMIT
+  local verdict
+  verdict=$(awk "BEGIN {print ($2 $3 $4) ? \"met\" : \"MISSED\"}")
+  printf '| %-44s | %10s | %2s %-8s | %-6s |\n' "$1" "$2" "$3" "$4" "$verdict"
+}
+log "results ($mode mode, ${duration}s per scenario, $connections connections, bcrypt cost $cost, $(nproc) cores)"
+printf '| %-44s | %10s | %11s | %-6s |\n' scenario value target verdict
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..8})"
+target "jwt get-session / baseline req/s" "${result[ratio_jwt_get_session_to_baseline]}" '>=' 0.60
+target "verify / get-session req/s (jwt)" "${result[ratio_verify_to_get_session_jwt]}" '>=' 1.00
+target "verify / get-session req/s (database, SQLite)" "${result[ratio_verify_to_get_session_db_sqlite]}" '>=' 1.00
+target "database get-session / baseline (PostgreSQL)" "${result[ratio_db_pg_get_session_to_baseline]}" '>=' 0.25
+target "database get-session / baseline (SQLite)" "${result[ratio_db_sqlite_get_session_to_baseline]}" '>=' 0.35
+target "sign-in/s / raw bcrypt verify/s" "${result[ratio_sign_in_to_bcrypt]}" '>=' 0.90
+target "get-session p99 under sign-in load / idle" "${result[ratio_loaded_to_idle_p99]}" '<=' 2.00
+target "idle RSS (MiB)" "${result[idle_rss_mib]}" '<=' 20
+target "RSS after $seeded_sessions sessions (MiB)" "${result[rss_after_sessions_mib]}" '<=' 64
+target "start to ready (ms, SQLite)" "${result[start_to_ready_ms]}" '<=' 200
+echo
+printf '| %-36s | %10s | %9s |\n' "endpoint" "req/s" "p99 ms"
+for key in baseline get_session_jwt verify_jwt get_session_db_sqlite verify_db_sqlite get_session_db_pg verify_db_pg \
+  get_session_many_tokens sign_in get_session_under_sign_in_load; do
+  printf '| %-36s | %10s | %9s |\n' "$key" "${result[${key}_rps]}" "${result[${key}_p99_ms]}"
+done
+echo "bench: completed in $mode mode"
