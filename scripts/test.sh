@@ -53,6 +53,12 @@ scripts/smoke.sh postgres
 total=$((total + 2))
 summary+=$'\n'"smoke: sqlite and postgres walk-throughs passed"
 
+log "reverse proxies: real nginx and Caddy in front of gatehouse"
+scripts/proxy-test.sh | tee /tmp/gatehouse-proxy.log
+proxy_passed=$(sed -nE 's/^proxy tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-proxy.log)
+total=$((total + proxy_passed))
+summary+=$'\n'"proxies (nginx, Caddy; both strategies and databases): $proxy_passed passed"
+
 log "summary"
 echo "$summary"
 # Any failure above has already stopped this script (set -e, pipefail).
