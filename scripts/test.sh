@@ -59,6 +59,12 @@ proxy_passed=$(sed -nE 's/^proxy tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-p
 total=$((total + proxy_passed))
 summary+=$'\n'"proxies (nginx, Caddy; both strategies and databases): $proxy_passed passed"
 
+log "browsers: the better-auth client and examples/spa in Chromium"
+scripts/browser-test.sh | tee /tmp/gatehouse-browser.log
+browser_passed=$(sed -nE 's/^browser tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-browser.log)
+total=$((total + browser_passed))
+summary+=$'\n'"browsers (better-auth client, Chromium; both strategies and databases): $browser_passed passed"
+
 log "summary"
 echo "$summary"
 # Any failure above has already stopped this script (set -e, pipefail).
