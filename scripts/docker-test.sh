@@ -5,7 +5,8 @@
 # the Dockerfile with hadolint, builds, and checks the container on SQLite (a named volume, a
 # published port) and on the host's PostgreSQL (host networking): healthy, sign-up, get-session,
 # sign-out, a non-root uid, the secret surviving a restart, and a request in flight when SIGTERM
-# arrives completing with exit code 0. Prints key=value figures.
+# arrives completing with exit code 0. It also validates compose.yaml (docker-compose config; the
+# PostgreSQL image it names cannot be pulled here). Prints key=value figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -17,7 +18,7 @@ STATE=/var/tmp/gatehouse-docker
 SECRET=docker-test-secret-0123456789abcdef-0123
 PASSWORD=correct-horse-battery
 
-ensure_apt docker.io debootstrap curl python3 postgresql-client
+ensure_apt docker.io docker-compose debootstrap curl python3 postgresql-client
 ensure_postgres
 
 # --- dockerd
@@ -39,6 +40,16 @@ fi
 log "hadolint"
 hadolint Dockerfile
 echo "hadolint: no findings"
+
+# --- compose.yaml is valid with .env.example's variables filled in
+log "compose.yaml"
+compose_dir=$(mktemp -d)
+cp compose.yaml "$compose_dir/"
+sed -e 's/^GATEHOUSE_SECRET=$/GATEHOUSE_SECRET=compose-check-secret-0123456789abcdef/' \
+    -e 's/^POSTGRES_PASSWORD=$/POSTGRES_PASSWORD=compose-check/' .env.example >"$compose_dir/.env"
+(cd "$compose_dir" && docker-compose config -q) || { echo "compose.yaml is not valid" >&2; exit 1; }
+rm -rf "$compose_dir"
+echo "compose.yaml: valid"
 
 # --- the builder base image, made once per machine
 if ! docker image inspect "$BUILDER_IMAGE" >/dev/null 2>&1; then
