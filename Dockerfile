@@ -30,6 +30,7 @@ RUN mkdir -p src/bin \
     && cargo build --release --locked \
     && rm -rf src
 
+COPY assets assets
 COPY migrations migrations
 COPY src src
 # COPY keeps the sources' old modification times; make cargo see them as newer than the

@@ -145,14 +145,19 @@ impl std::fmt::Debug for Password {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"name":"Al","email":"al@example.com","password":"correct-horse-battery","username":"al_99"}))]
 pub struct SignUpBody {
-    /// May be empty.
+    /// May be empty; at most 256 characters.
+    #[schema(max_length = 256)]
     pub name: String,
-    /// Trimmed, checked against the email pattern, lower-cased.
+    /// Trimmed, checked against Zod's email pattern, lower-cased.
+    #[schema(
+        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
+    )]
     pub email: String,
     /// 8 to 128 characters and at most 72 UTF-8 bytes.
-    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, min_length = 8, max_length = 72)]
     pub password: Password,
-    #[schema(nullable = false)]
+    /// At most 2048 characters.
+    #[schema(nullable = false, max_length = 2048)]
     pub image: Option<String>,
     /// 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased.
     #[schema(
@@ -162,8 +167,8 @@ pub struct SignUpBody {
         pattern = "^[a-zA-Z0-9_.]+$"
     )]
     pub username: Option<String>,
-    /// Shown form of `username`; defaults to it as typed.
-    #[schema(nullable = false)]
+    /// Shown form of `username`; defaults to it as typed. At most 256 characters.
+    #[schema(nullable = false, max_length = 256)]
     pub display_username: Option<String>,
     /// `false`: a one-day session whose cookie dies with the browser. Default `true`.
     #[schema(nullable = false)]
@@ -179,11 +184,20 @@ pub struct SignUpBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInBody {
-    #[schema(nullable = false)]
+    #[schema(
+        nullable = false,
+        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
+    )]
     pub email: Option<String>,
-    #[schema(nullable = false)]
+    #[schema(
+        nullable = false,
+        min_length = 3,
+        max_length = 30,
+        pattern = "^[a-zA-Z0-9_.]+$"
+    )]
     pub username: Option<String>,
-    #[schema(value_type = String)]
+    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
+    #[schema(value_type = String, max_length = 128)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,
@@ -198,8 +212,12 @@ pub struct SignInBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInEmailBody {
+    #[schema(
+        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
+    )]
     pub email: String,
-    #[schema(value_type = String)]
+    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
+    #[schema(value_type = String, max_length = 128)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,
@@ -213,8 +231,10 @@ pub struct SignInEmailBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"username":"al_99","password":"correct-horse-battery"}))]
 pub struct SignInUsernameBody {
+    #[schema(min_length = 3, max_length = 30, pattern = "^[a-zA-Z0-9_.]+$")]
     pub username: String,
-    #[schema(value_type = String)]
+    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
+    #[schema(value_type = String, max_length = 128)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,

@@ -64,13 +64,194 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// The document as served and as committed in `openapi/openapi.json`.
+/// The document as served and as committed in `openapi/openapi.json`: the generated document
+/// with each error response narrowed to the codes its operation can answer, and the 429 of the
+/// rate-limited operations.
 pub fn document_json() -> String {
-    let mut json = document()
-        .to_pretty_json()
+    let mut document = serde_json::to_value(document()).unwrap_or_default();
+    distinguish_operation_ids(&mut document);
+    refine_errors(&mut document);
+    let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise the document: {e}\"}}"));
     json.push('\n');
     json
+}
+
+/// One handler documented for several methods (`/verify` takes any) gets one operation id per
+/// method, `verifyGet`, `verifyPost`, ..., since ids must be unique in a document.
+fn distinguish_operation_ids(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        if item
+            .values()
+            .filter(|operation| operation.get("operationId").is_some())
+            .count()
+            < 2
+        {
+            continue;
+        }
+        for (method, operation) in item.iter_mut() {
+            if let Some(id) = operation.get_mut("operationId")
+                && let Some(base) = id.as_str()
+            {
+                *id = serde_json::Value::String(format!("{base}{}", type_name(method)));
+            }
+        }
+    }
+}
+
+const ORIGIN_CODES: &[&str] = &[
+    "MISSING_OR_NULL_ORIGIN",
+    "INVALID_ORIGIN",
+    "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+    "INVALID_CALLBACK_URL",
+];
+const COOKIE_ORIGIN_CODES: &[&str] = &["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"];
+const BODY_CODES: &[&str] = &["VALIDATION_ERROR", "BAD_REQUEST"];
+const SIGN_UP_400: &[&str] = &[
+    "VALIDATION_ERROR",
+    "BAD_REQUEST",
+    "PASSWORD_TOO_SHORT",
+    "PASSWORD_TOO_LONG",
+    "USERNAME_TOO_SHORT",
+    "USERNAME_TOO_LONG",
+    "INVALID_USERNAME",
+    "USERNAME_IS_ALREADY_TAKEN",
+];
+const USERNAME_CODES: &[&str] = &[
+    "USERNAME_TOO_SHORT",
+    "USERNAME_TOO_LONG",
+    "INVALID_USERNAME",
+];
+
+/// The `code` values each operation can answer with, by status (contract 3.6). Statuses not
+/// listed for an operation keep the generic error object.
+fn error_codes(operation_id: &str, status: &str) -> Option<&'static [&'static str]> {
+    let codes: &'static [&'static str] = match (operation_id, status) {
+        ("signUp" | "signUpEmail", "400") => SIGN_UP_400,
+        ("signUp" | "signUpEmail", "422") => &["USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"],
+        ("signIn", "400") => &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "INVALID_EMAIL",
+            "PASSWORD_TOO_LONG",
+        ],
+        ("signIn", "401") => &["INVALID_EMAIL_OR_PASSWORD", "INVALID_USERNAME_OR_PASSWORD"],
+        ("signIn" | "signInUsername", "422") => USERNAME_CODES,
+        ("signInEmail", "400") => &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "INVALID_EMAIL",
+            "PASSWORD_TOO_LONG",
+        ],
+        ("signInEmail", "401") => &["INVALID_EMAIL_OR_PASSWORD"],
+        ("signInUsername", "400") => &["VALIDATION_ERROR", "BAD_REQUEST", "PASSWORD_TOO_LONG"],
+        ("signInUsername", "401") => &["INVALID_USERNAME_OR_PASSWORD"],
+        ("signUp" | "signUpEmail" | "signIn" | "signInEmail" | "signInUsername", "403") => {
+            ORIGIN_CODES
+        }
+        ("signOut", "400") => BODY_CODES,
+        ("signOut", "403") => COOKIE_ORIGIN_CODES,
+        (_, "401") => &["UNAUTHORIZED"],
+        (_, "404") => &["NOT_FOUND"],
+        (_, "413") => &["PAYLOAD_TOO_LARGE"],
+        (_, "415") => &["UNSUPPORTED_MEDIA_TYPE"],
+        (_, "429") => &["TOO_MANY_REQUESTS"],
+        (_, "503") => &["SERVICE_UNAVAILABLE"],
+        _ => return None,
+    };
+    Some(codes)
+}
+
+const ERROR_BODY_REF: &str = "#/components/schemas/ErrorBody";
+
+/// An error object whose `code` is one of `codes`.
+fn error_schema(codes: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "description": "The error object; `message` is human-readable, `code` is stable.",
+        "required": ["message", "code"],
+        "properties": {
+            "message": {"type": "string"},
+            "code": {"type": "string", "enum": codes}
+        }
+    })
+}
+
+/// The first letter upper-cased: `signUp` → `SignUp`.
+fn type_name(operation_id: &str) -> String {
+    let mut chars = operation_id.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Narrows every error response to its operation's codes, each as a named schema
+/// (`SignUpError400`) that generated clients turn into a type, and documents the 429 that every
+/// POST under `/api/auth` except `/verify` can answer.
+fn refine_errors(document: &mut serde_json::Value) {
+    let mut schemas = serde_json::Map::new();
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let Some(operation_id) = operation
+                .get("operationId")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(|r| r.as_object_mut())
+            else {
+                continue;
+            };
+            if method == "post" && path.starts_with("/api/auth/") && path != "/api/auth/verify" {
+                responses.insert(
+                    "429".to_owned(),
+                    serde_json::json!({
+                        "description": "Too many requests from this address, or failed sign-ins for this account.",
+                        "headers": {
+                            "Retry-After": {"description": "Whole seconds until the window ends.", "schema": {"type": "integer"}},
+                            "X-Retry-After": {"description": "The same, as Better Auth sends it.", "schema": {"type": "integer"}}
+                        },
+                        "content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}}
+                    }),
+                );
+            }
+            for (status, response) in responses.iter_mut() {
+                let Some(schema) = response.pointer_mut("/content/application~1json/schema") else {
+                    continue;
+                };
+                if schema.get("$ref").and_then(|r| r.as_str()) != Some(ERROR_BODY_REF) {
+                    continue;
+                }
+                if let Some(codes) = error_codes(&operation_id, status) {
+                    let name = format!("{}Error{status}", type_name(&operation_id));
+                    *schema = serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+                    schemas.insert(name, error_schema(codes));
+                }
+            }
+        }
+    }
+    if let Some(components) = document
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        components.extend(schemas);
+    }
 }
 
 /// This OpenAPI 3.1 document.

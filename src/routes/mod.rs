@@ -2,6 +2,7 @@
 //! collects each `.service(...)` into the OpenAPI document. The helpers below build the parts of
 //! responses that several endpoints share.
 
+pub mod docs;
 pub mod fallback;
 pub mod health;
 pub mod jwks;
@@ -44,7 +45,11 @@ pub fn configure(config: &mut ServiceConfig) {
         )
         .service(health::healthz)
         .service(health::readyz)
-        .service(crate::openapi::openapi_json);
+        .service(crate::openapi::openapi_json)
+        .service(docs::docs)
+        .service(docs::docs_script)
+        .service(docs::docs_init)
+        .service(docs::docs_styles);
 }
 
 /// Header names that responses setting a session expose to scripts on other origins.

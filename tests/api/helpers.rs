@@ -285,7 +285,7 @@ impl TestApp {
     async fn read(mut response: awc::ClientResponse) -> TestResponse {
         let bytes = response
             .body()
-            .limit(1 << 20)
+            .limit(4 << 20)
             .await
             .expect("a readable body");
         let text = String::from_utf8_lossy(&bytes).into_owned();

@@ -18,3 +18,105 @@ async fn the_served_document_equals_the_committed_file() {
         "openapi/openapi.json is out of date; regenerate it with:\n  cargo run --release -- openapi > openapi/openapi.json"
     );
 }
+
+#[actix_web::test]
+async fn every_operation_has_an_id_and_every_documented_path_is_served() {
+    let app = spawn_app().await;
+    let document = app.get("/openapi.json", &[]).await.body;
+
+    let mut ids = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            ids.push(id.to_owned());
+            let response = app
+                .request(
+                    &method.to_uppercase(),
+                    path,
+                    &[("content-type", "application/json")],
+                    Some(b"{}".to_vec()),
+                )
+                .await;
+            if operation["responses"].get("404").is_none() {
+                assert_ne!(
+                    response.status, 404,
+                    "{method} {path} is documented but not served"
+                );
+            }
+            assert_ne!(
+                response.status, 405,
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids are unique");
+}
+
+#[actix_web::test]
+async fn every_error_response_lists_its_codes() {
+    let app = spawn_app().await;
+    let document = app.get("/openapi.json", &[]).await.body;
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                let reference = response["content"]["application/json"]["schema"]["$ref"].as_str();
+                let name = reference
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .unwrap_or_default();
+                let codes = &document["components"]["schemas"][name]["properties"]["code"]["enum"];
+                assert!(
+                    codes.as_array().is_some_and(|c| !c.is_empty()),
+                    "{method} {path} {status} lists no codes"
+                );
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_interactive_docs_are_served_from_the_binary_alone() {
+    let app = spawn_app().await;
+
+    let page = app.get("/docs", &[]).await;
+    let script = app.get("/docs/swagger-ui-bundle.js", &[]).await;
+    let init = app.get("/docs/init.js", &[]).await;
+    let styles = app.get("/docs/swagger-ui.css", &[]).await;
+
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(
+        policy.contains("default-src 'none'")
+            && policy.contains("script-src 'self'")
+            && policy.contains("connect-src 'self'")
+    );
+    for url in ["http://", "https://", "//cdn"] {
+        assert!(!page.text.contains(url), "the page refers to {url}");
+        assert!(!init.text.contains(url), "init.js refers to {url}");
+    }
+    assert!(init.text.contains("\"/openapi.json\"") && init.text.contains("validatorUrl: null"));
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(
+        script.text.len() > 1_000_000,
+        "the Swagger UI bundle is served"
+    );
+    assert_eq!(
+        styles.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+}
