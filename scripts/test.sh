@@ -65,6 +65,12 @@ browser_passed=$(sed -nE 's/^browser tests: ([0-9]+) passed.*/\1/p' /tmp/gatehou
 total=$((total + browser_passed))
 summary+=$'\n'"browsers (better-auth client, Chromium; both strategies and databases): $browser_passed passed"
 
+log "OpenAPI: lint, regenerated clients, schemathesis and the client flows"
+scripts/openapi-test.sh | tee /tmp/gatehouse-openapi.log
+openapi_passed=$(sed -nE 's/^openapi tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-openapi.log)
+total=$((total + openapi_passed))
+summary+=$'\n'"openapi (redocly, clients, schemathesis; SQLite and PostgreSQL): $openapi_passed passed"
+
 log "summary"
 echo "$summary"
 # Any failure above has already stopped this script (set -e, pipefail).

@@ -145,8 +145,8 @@ impl std::fmt::Debug for Password {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"name":"Al","email":"al@example.com","password":"correct-horse-battery","username":"al_99"}))]
 pub struct SignUpBody {
-    /// May be empty; at most 256 characters.
-    #[schema(max_length = 256)]
+    /// May be empty; at most 256 characters, no NUL.
+    #[schema(max_length = 256, pattern = "^[^\\u0000]*$")]
     pub name: String,
     /// Trimmed, checked against Zod's email pattern, lower-cased.
     #[schema(
@@ -156,8 +156,8 @@ pub struct SignUpBody {
     /// 8 to 128 characters and at most 72 UTF-8 bytes.
     #[schema(value_type = String, min_length = 8, max_length = 72)]
     pub password: Password,
-    /// At most 2048 characters.
-    #[schema(nullable = false, max_length = 2048)]
+    /// At most 2048 characters, no NUL.
+    #[schema(nullable = false, max_length = 2048, pattern = "^[^\\u0000]*$")]
     pub image: Option<String>,
     /// 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased.
     #[schema(
@@ -167,8 +167,8 @@ pub struct SignUpBody {
         pattern = "^[a-zA-Z0-9_.]+$"
     )]
     pub username: Option<String>,
-    /// Shown form of `username`; defaults to it as typed. At most 256 characters.
-    #[schema(nullable = false, max_length = 256)]
+    /// Shown form of `username`; defaults to it as typed. At most 256 characters, no NUL.
+    #[schema(nullable = false, max_length = 256, pattern = "^[^\\u0000]*$")]
     pub display_username: Option<String>,
     /// `false`: a one-day session whose cookie dies with the browser. Default `true`.
     #[schema(nullable = false)]

@@ -163,12 +163,6 @@ impl<'a> Fields<'a> {
 
     fn string(&mut self, name: &str, required: bool) -> Option<String> {
         match self.object.get(name) {
-            Some(Value::String(value)) if value.contains('\0') => {
-                self.issues.push(format!(
-                    "[body.{name}] Invalid input: must not contain NUL characters"
-                ));
-                None
-            }
             Some(Value::String(value)) => Some(value.clone()),
             None if !required => None,
             _ => {
@@ -178,9 +172,16 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A string that is stored and carried in JWTs: bounded, so tokens and cookies stay small.
+    /// A string that is stored and carried in JWTs: bounded, so tokens and cookies stay small,
+    /// and free of NUL, which PostgreSQL cannot store.
     fn bounded_string(&mut self, name: &str, required: bool, max_chars: usize) -> Option<String> {
         let value = self.string(name, required)?;
+        if value.contains('\0') {
+            self.issues.push(format!(
+                "[body.{name}] Invalid input: must not contain NUL characters"
+            ));
+            return None;
+        }
         if value.chars().count() > max_chars {
             self.issues.push(format!(
                 "[body.{name}] Too big: expected string to have <={max_chars} characters"

@@ -14,7 +14,7 @@ use crate::startup::AppState;
     info(
         title = "gatehouse",
         description = "A standalone authentication service: sign-up, sign-in, sign-out and get-session over plain HTTP, wire-compatible with Better Auth 1.7.25.",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     tags(
         (name = "auth", description = "Sign-up, sign-in, sign-out and session reads."),
@@ -70,6 +70,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn document_json() -> String {
     let mut document = serde_json::to_value(document()).unwrap_or_default();
     distinguish_operation_ids(&mut document);
+    describe_sign_in_body(&mut document);
+    separate_form_bodies(&mut document);
+    if let Some(required) =
+        document.pointer_mut("/paths/~1api~1auth~1sign-out/post/requestBody/required")
+    {
+        // Sign-out's body is optional (and ignored).
+        *required = serde_json::Value::Bool(false);
+    }
     refine_errors(&mut document);
     let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise the document: {e}\"}}"));
@@ -102,6 +110,103 @@ fn distinguish_operation_ids(document: &mut serde_json::Value) {
                 *id = serde_json::Value::String(format!("{base}{}", type_name(method)));
             }
         }
+    }
+}
+
+/// `/sign-in` takes either body: the email one, or the username one without an `email` (a body
+/// with both takes the email path, its `username` ignored).
+fn describe_sign_in_body(document: &mut serde_json::Value) {
+    if let Some(schema) = document.pointer_mut("/components/schemas/SignInBody") {
+        *schema = serde_json::json!({
+            "description": "Sign-in body for `/sign-in`: the email body, or the username body without an `email`.",
+            "anyOf": [
+                {"$ref": "#/components/schemas/SignInEmailBody"},
+                {"allOf": [
+                    {"$ref": "#/components/schemas/SignInUsernameBody"},
+                    {"not": {"properties": {"email": {}}, "required": ["email"]}}
+                ]}
+            ]
+        });
+    }
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Form bodies get their own schema (`SignUpBodyForm`): the JSON body's string fields only, since
+/// every form field is a string (a `rememberMe` of `"false"` is a type error, as in Better Auth).
+/// It also keeps generators from treating two content types of one model as the same thing.
+fn separate_form_bodies(document: &mut serde_json::Value) {
+    let mut forms = serde_json::Map::new();
+    let schemas = document
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+    {
+        let Some(form) = operation.pointer_mut(&format!(
+            "/requestBody/content/{}/schema",
+            FORM.replace('/', "~1")
+        )) else {
+            continue;
+        };
+        let Some(name) = form
+            .get("$ref")
+            .and_then(|r| r.as_str())
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let form_name = format!("{name}Form");
+        if !forms.contains_key(&form_name) {
+            let mut schema = schemas.get(&name).cloned().unwrap_or_default();
+            if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                properties.retain(|_, property| {
+                    property.get("type").and_then(|t| t.as_str()) == Some("string")
+                });
+            }
+            if let Some(object) = schema.as_object_mut() {
+                object.remove("example");
+                object.insert(
+                    "description".to_owned(),
+                    serde_json::Value::String(format!(
+                        "`{name}` as a form: every field is a string."
+                    )),
+                );
+            }
+            forms.insert(form_name.clone(), schema);
+        }
+        *form = serde_json::json!({"$ref": format!("#/components/schemas/{form_name}")});
+    }
+    // A body made of alternatives (`SignInBody`) is made of the alternatives' form variants.
+    let bases: Vec<String> = forms
+        .keys()
+        .filter_map(|name| name.strip_suffix("Form").map(str::to_owned))
+        .collect();
+    for schema in forms
+        .values_mut()
+        .filter(|schema| schema.get("anyOf").is_some())
+    {
+        let mut text = schema.to_string();
+        for base in &bases {
+            text = text.replace(
+                &format!("/schemas/{base}\""),
+                &format!("/schemas/{base}Form\""),
+            );
+        }
+        *schema = serde_json::from_str(&text).unwrap_or_default();
+    }
+    if let Some(components) = document
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        components.extend(forms);
     }
 }
 
@@ -251,6 +356,15 @@ fn refine_errors(document: &mut serde_json::Value) {
         .and_then(|s| s.as_object_mut())
     {
         components.extend(schemas);
+    }
+    // Every error response now names its own schema.
+    let is_unused = !document.to_string().contains(ERROR_BODY_REF);
+    if is_unused
+        && let Some(components) = document
+            .pointer_mut("/components/schemas")
+            .and_then(|s| s.as_object_mut())
+    {
+        components.remove("ErrorBody");
     }
 }
 

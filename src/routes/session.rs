@@ -62,8 +62,8 @@ fn null(mut response: HttpResponseBuilder) -> HttpResponse {
     operation_id = "getSession",
     tag = "auth",
     params(
-        ("disableCookieCache" = Option<bool>, Query, description = "Accepted; gatehouse has no cookie cache."),
-        ("disableRefresh" = Option<bool>, Query, description = "`true` skips the sliding refresh."),
+        ("disableCookieCache" = Option<String>, Query, description = "Accepted, whatever its value; gatehouse has no cookie cache."),
+        ("disableRefresh" = Option<String>, Query, description = "`true` skips the sliding refresh; any other value is ignored, as Better Auth coerces it."),
     ),
     responses(
         (status = 200, description = "The session and its user, or `null` without a valid session.", body = Option<SessionResponse>,

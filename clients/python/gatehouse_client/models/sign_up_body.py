@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+
+
+
+
+
+
+T = TypeVar("T", bound="SignUpBody")
+
+
+
+@_attrs_define
+class SignUpBody:
+    """ Sign-up body. Unknown fields are ignored; `null` for an optional field is a type error.
+
+        Example:
+            {'email': 'al@example.com', 'name': 'Al', 'password': 'correct-horse-battery', 'username': 'al_99'}
+
+        Attributes:
+            email (str): Trimmed, checked against Zod's email pattern, lower-cased.
+            name (str): May be empty; at most 256 characters, no NUL.
+            password (str): 8 to 128 characters and at most 72 UTF-8 bytes.
+            callback_url (str | Unset): A relative path or a URL on a trusted origin; checked, otherwise unused on sign-up.
+            display_username (str | Unset): Shown form of `username`; defaults to it as typed. At most 256 characters, no
+                NUL.
+            image (str | Unset): At most 2048 characters, no NUL.
+            remember_me (bool | Unset): `false`: a one-day session whose cookie dies with the browser. Default `true`.
+            username (str | Unset): 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased.
+     """
+
+    email: str
+    name: str
+    password: str
+    callback_url: str | Unset = UNSET
+    display_username: str | Unset = UNSET
+    image: str | Unset = UNSET
+    remember_me: bool | Unset = UNSET
+    username: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        email = self.email
+
+        name = self.name
+
+        password = self.password
+
+        callback_url = self.callback_url
+
+        display_username = self.display_username
+
+        image = self.image
+
+        remember_me = self.remember_me
+
+        username = self.username
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "email": email,
+            "name": name,
+            "password": password,
+        })
+        if callback_url is not UNSET:
+            field_dict["callbackURL"] = callback_url
+        if display_username is not UNSET:
+            field_dict["displayUsername"] = display_username
+        if image is not UNSET:
+            field_dict["image"] = image
+        if remember_me is not UNSET:
+            field_dict["rememberMe"] = remember_me
+        if username is not UNSET:
+            field_dict["username"] = username
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        email = d.pop("email")
+
+        name = d.pop("name")
+
+        password = d.pop("password")
+
+        callback_url = d.pop("callbackURL", UNSET)
+
+        display_username = d.pop("displayUsername", UNSET)
+
+        image = d.pop("image", UNSET)
+
+        remember_me = d.pop("rememberMe", UNSET)
+
+        username = d.pop("username", UNSET)
+
+        sign_up_body = cls(
+            email=email,
+            name=name,
+            password=password,
+            callback_url=callback_url,
+            display_username=display_username,
+            image=image,
+            remember_me=remember_me,
+            username=username,
+        )
+
+
+        sign_up_body.additional_properties = d
+        return sign_up_body
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
