@@ -76,7 +76,7 @@ run_against() { # NAME DATABASE_URL
 
   log "schemathesis ($name)"
   # Every check (--checks all) over every operation, in the examples, coverage and fuzzing
-  # phases. The stateful phase needs OpenAPI links, and sessions travel in the Authorization
+  # phases, with a fixed seed so a CI run is repeatable (run it with other seeds by hand). The stateful phase needs OpenAPI links, and sessions travel in the Authorization
   # header, which links cannot target; the flow programs below cover that sequence.
   "$VENV/bin/schemathesis" --config-file clients/schemathesis.toml run "$base/openapi.json" --url "$base" \
     --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --no-color --seed 1 \

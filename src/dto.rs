@@ -153,8 +153,10 @@ pub struct SignUpBody {
         pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
     )]
     pub email: String,
-    /// 8 to 128 characters and at most 72 UTF-8 bytes.
-    #[schema(value_type = String, min_length = 8, max_length = 72)]
+    /// 8 to 128 characters counted as JavaScript counts them (UTF-16 code units) and at most
+    /// 72 UTF-8 bytes. (In code points, as JSON Schema counts: at least 4, since a character
+    /// outside the Basic Multilingual Plane counts twice, and at most 72.)
+    #[schema(value_type = String, min_length = 4, max_length = 72)]
     pub password: Password,
     /// At most 2048 characters, no NUL.
     #[schema(nullable = false, max_length = 2048, pattern = "^[^\\u0000]*$")]

@@ -708,7 +708,11 @@ export interface components {
             image?: string;
             /** @description May be empty; at most 256 characters, no NUL. */
             name: string;
-            /** @description 8 to 128 characters and at most 72 UTF-8 bytes. */
+            /**
+             * @description 8 to 128 characters counted as JavaScript counts them (UTF-16 code units) and at most
+             *     72 UTF-8 bytes. (In code points, as JSON Schema counts: at least 4, since a character
+             *     outside the Basic Multilingual Plane counts twice, and at most 72.)
+             */
             password: string;
             /** @description `false`: a one-day session whose cookie dies with the browser. Default `true`. */
             rememberMe?: boolean;
@@ -727,7 +731,11 @@ export interface components {
             image?: string;
             /** @description May be empty; at most 256 characters, no NUL. */
             name: string;
-            /** @description 8 to 128 characters and at most 72 UTF-8 bytes. */
+            /**
+             * @description 8 to 128 characters counted as JavaScript counts them (UTF-16 code units) and at most
+             *     72 UTF-8 bytes. (In code points, as JSON Schema counts: at least 4, since a character
+             *     outside the Basic Multilingual Plane counts twice, and at most 72.)
+             */
             password: string;
             /** @description 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased. */
             username?: string;

@@ -29,7 +29,9 @@ class SignUpBody:
         Attributes:
             email (str): Trimmed, checked against Zod's email pattern, lower-cased.
             name (str): May be empty; at most 256 characters, no NUL.
-            password (str): 8 to 128 characters and at most 72 UTF-8 bytes.
+            password (str): 8 to 128 characters counted as JavaScript counts them (UTF-16 code units) and at most
+                72 UTF-8 bytes. (In code points, as JSON Schema counts: at least 4, since a character
+                outside the Basic Multilingual Plane counts twice, and at most 72.)
             callback_url (str | Unset): A relative path or a URL on a trusted origin; checked, otherwise unused on sign-up.
             display_username (str | Unset): Shown form of `username`; defaults to it as typed. At most 256 characters, no
                 NUL.
