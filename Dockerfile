@@ -1,13 +1,14 @@
 # gatehouse: a multi-stage build. The runtime image holds the binary, exactly the shared libraries
-# it loads (glibc, libpq and libpq's own), CA certificates and a non-root user: nothing else, no
-# shell and no package manager. SQLite is compiled in.
+# it loads (glibc, libgcc_s, libpq and libpq's own), CA certificates and a non-root user: nothing
+# else, no shell and no package manager. SQLite is compiled in.
 #
 #   docker build -t gatehouse .
-#   docker run -p 8080:8080 -v gatehouse-data:/data gatehouse
+#   docker run -d -p 8080:8080 -v gatehouse-data:/data gatehouse
 #
 # BUILDER_IMAGE lets a build without a registry point the first stage at a local image with the
-# same contents (scripts/docker-test.sh does); the default is the public Rust image.
-ARG BUILDER_IMAGE=rust:1.95-slim-bookworm
+# same contents (scripts/docker-test.sh does); the default is the public Rust image whose version
+# matches rust-toolchain.toml, so rustup inside it has nothing to download.
+ARG BUILDER_IMAGE=rust:1.95.0-slim-bookworm
 
 FROM ${BUILDER_IMAGE} AS builder
 # A failing command in a pipe fails the step.
@@ -20,56 +21,67 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
-# Dependencies first, with placeholder sources: this layer is rebuilt only when Cargo.toml or
-# Cargo.lock change, not on every source edit.
+# Dependencies first, with placeholder sources: this layer is rebuilt only when Cargo.toml,
+# Cargo.lock or the toolchain change, not on every source edit.
 COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
-RUN mkdir -p src/bin \
+RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
-    && echo 'fn main() {}' > src/bin/bcrypt-rate.rs \
     && touch src/lib.rs \
-    && cargo build --release --locked \
+    && cargo build --release --locked --bin gatehouse \
     && rm -rf src
 
 COPY assets assets
 COPY migrations migrations
 COPY src src
-# COPY keeps the sources' old modification times; make cargo see them as newer than the
-# placeholders it just built.
+# COPY keeps the sources' modification times, which may be older than the placeholders': touch
+# the crate roots so cargo rebuilds gatehouse itself (and only it).
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked --bin gatehouse
 
 # The runtime's whole file system: the binary, the libraries `ldd` lists for it, CA certificates,
-# a passwd entry for uid 65532, a data directory it owns and a /tmp.
-RUN mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/data /rootfs/tmp \
+# passwd/group entries for uid 65532, nsswitch.conf (files, then DNS), a data directory that user
+# owns and a /tmp. The last line runs the binary inside that tree, so a missing library fails the
+# build instead of the container.
+RUN mkdir -p /rootfs/usr/local/bin /rootfs/etc/ssl/certs /rootfs/data /rootfs/tmp \
     && cp target/release/gatehouse /rootfs/usr/local/bin/gatehouse \
     && ldd target/release/gatehouse | awk '/=> \// {print $3} /^\t\/lib/ {print $1}' \
         | xargs -I{} cp --parents -L {} /rootfs \
-    && cp --parents /etc/ssl/certs/ca-certificates.crt /rootfs \
+    && cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \
     && echo 'gatehouse:x:65532:65532:gatehouse:/data:/sbin/nologin' > /rootfs/etc/passwd \
     && echo 'gatehouse:x:65532:' > /rootfs/etc/group \
+    && printf 'passwd: files\ngroup: files\nhosts: files dns\n' > /rootfs/etc/nsswitch.conf \
     && chown 65532:65532 /rootfs/data \
-    && chmod 1777 /rootfs/tmp
+    && chmod 1777 /rootfs/tmp \
+    && chroot /rootfs /usr/local/bin/gatehouse --version
 
 FROM scratch
 COPY --from=builder /rootfs /
 
+ARG VERSION=0.1.0
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="gatehouse" \
       org.opencontainers.image.description="A standalone authentication service with Better Auth's wire format" \
       org.opencontainers.image.licenses="MIT OR Apache-2.0" \
-      org.opencontainers.image.version="0.1.0"
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 
+# Set GATEHOUSE_BASE_URL to the URL browsers use: the default, http://0.0.0.0:8080, is no origin
+# a browser sends, so cookie-carrying POSTs would fail the CSRF check.
 ENV GATEHOUSE_BIND=0.0.0.0:8080 \
     DATABASE_URL=sqlite:///data/gatehouse.db \
     RUST_LOG=info
-# The SQLite database and, when GATEHOUSE_SECRET is unset, its generated secret live here.
+# The SQLite database and, when GATEHOUSE_SECRET is unset, its generated secret
+# (gatehouse.db.secret, mode 0600) live here. A named volume takes the directory's owner (65532);
+# a bind-mounted host directory must be writable by uid 65532.
 VOLUME ["/data"]
 WORKDIR /data
 USER 65532:65532
 EXPOSE 8080
-# The binary checks itself: no curl in the image.
+# The binary checks itself (GET /healthz on GATEHOUSE_BIND): no curl in the image.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
     CMD ["/usr/local/bin/gatehouse", "healthcheck"]
-# gatehouse finishes in-flight requests on SIGTERM (GATEHOUSE_SHUTDOWN_TIMEOUT, 30 s by default).
+# On SIGTERM gatehouse stops accepting, lets in-flight requests finish for up to
+# GATEHOUSE_SHUTDOWN_TIMEOUT (30 s) and exits 0: give `docker stop` a longer -t than that.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/gatehouse"]
 CMD ["serve"]
