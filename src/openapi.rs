@@ -23,6 +23,7 @@ use crate::startup::AppState;
         (name = "proxy", description = "Session checks for reverse proxies (nginx auth_request, Traefik forwardAuth, Caddy forward_auth)."),
         (name = "operations", description = "Health, readiness and this document."),
     ),
+    components(schemas(crate::dto::SignUpResponse, crate::dto::SignInResponse)),
     modifiers(&SecuritySchemes)
 )]
 struct BaseDocument;

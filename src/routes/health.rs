@@ -22,7 +22,8 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: the database answers `SELECT 1` within one second.
+/// Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+/// revocation list is current.
 #[utoipa::path(
     operation_id = "readyz",
     tag = "operations",
@@ -33,7 +34,18 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping(Duration::from_secs(1)).await {
+    let ready = match state.db.ping(Duration::from_secs(1)).await {
+        // In the jwt strategy get-session needs a fresh deny-list too: after an outage, read it
+        // now rather than report ready while get-session would still answer 503.
+        Ok(()) => match state.sessions.deny_list() {
+            Some(deny_list) if !deny_list.is_fresh() => {
+                deny_list.sync(&state.db, state.clock.now()).await
+            }
+            _ => Ok(()),
+        },
+        Err(error) => Err(error),
+    };
+    match ready {
         Ok(()) => HttpResponse::Ok().json(StatusResponse {
             status: "ok".to_owned(),
         }),

@@ -2,6 +2,7 @@
 //! collects each `.service(...)` into the OpenAPI document. The helpers below build the parts of
 //! responses that several endpoints share.
 
+pub mod answers;
 pub mod docs;
 pub mod fallback;
 pub mod health;

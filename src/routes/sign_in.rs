@@ -8,6 +8,7 @@ use crate::auth::{credentials, origin};
 use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody, User};
 use crate::error::{ApiError, ErrorBody, header_value};
 use crate::extract::{self, Accepts, SignInPath};
+use crate::routes::answers::SignInAnswers;
 use crate::routes::{new_session, set_session_cookies};
 use crate::startup::AppState;
 
@@ -23,18 +24,10 @@ use crate::startup::AppState;
         (SignInBody = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
-            headers(
-                ("Set-Cookie" = String, description = "The signed session cookie."),
-                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
-            )),
+        SignInAnswers,
         (status = 400, description = "Invalid body, email or password.", body = ErrorBody),
         (status = 401, description = "Unknown identifier or wrong password.", body = ErrorBody),
-        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Unsupported content type.", body = ErrorBody),
         (status = 422, description = "Malformed username.", body = ErrorBody),
-        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
     )
 )]
 #[post("/sign-in")]
@@ -55,17 +48,9 @@ pub async fn sign_in(
         (SignInEmailBody = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
-            headers(
-                ("Set-Cookie" = String, description = "The signed session cookie."),
-                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
-            )),
+        SignInAnswers,
         (status = 400, description = "Invalid body, email or password.", body = ErrorBody),
         (status = 401, description = "Unknown email or wrong password.", body = ErrorBody),
-        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Unsupported content type.", body = ErrorBody),
-        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
     )
 )]
 #[post("/sign-in/email")]
@@ -86,18 +71,10 @@ pub async fn sign_in_email(
         (SignInUsernameBody = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it.", body = SignInResponse,
-            headers(
-                ("Set-Cookie" = String, description = "The signed session cookie."),
-                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
-            )),
+        SignInAnswers,
         (status = 400, description = "Invalid body or password.", body = ErrorBody),
         (status = 401, description = "Unknown username or wrong password.", body = ErrorBody),
-        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Unsupported content type.", body = ErrorBody),
         (status = 422, description = "Malformed username.", body = ErrorBody),
-        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
     )
 )]
 #[post("/sign-in/username")]

@@ -4,8 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::auth::{credentials, origin};
 use crate::dto::{SignUpBody, SignUpResponse, User};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::extract::{self, Accepts};
+use crate::routes::answers::SignUpAnswers;
 use crate::routes::{new_session, set_session_cookies};
 use crate::startup::AppState;
 
@@ -20,19 +21,7 @@ use crate::startup::AppState;
         (SignUpBody = "application/json"),
         (SignUpBody = "application/x-www-form-urlencoded"),
     )),
-    responses(
-        (status = 200, description = "The user was created and signed in.", body = SignUpResponse,
-            headers(
-                ("Set-Cookie" = String, description = "The signed session cookie."),
-                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
-            )),
-        (status = 400, description = "Invalid body, password or username, or the username is taken.", body = ErrorBody),
-        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Unsupported content type.", body = ErrorBody),
-        (status = 422, description = "The email is already in use.", body = ErrorBody),
-        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
-    )
+    responses(SignUpAnswers)
 )]
 #[post("/sign-up")]
 pub async fn sign_up(
@@ -51,19 +40,7 @@ pub async fn sign_up(
         (SignUpBody = "application/json"),
         (SignUpBody = "application/x-www-form-urlencoded"),
     )),
-    responses(
-        (status = 200, description = "The user was created and signed in.", body = SignUpResponse,
-            headers(
-                ("Set-Cookie" = String, description = "The signed session cookie."),
-                ("set-auth-token" = String, description = "`<token>.<signature>`: a bearer credential."),
-            )),
-        (status = 400, description = "Invalid body, password or username, or the username is taken.", body = ErrorBody),
-        (status = 403, description = "Untrusted origin or callback URL.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Unsupported content type.", body = ErrorBody),
-        (status = 422, description = "The email is already in use.", body = ErrorBody),
-        (status = 503, description = "Database or hashing queue unavailable.", body = ErrorBody),
-    )
+    responses(SignUpAnswers)
 )]
 #[post("/sign-up/email")]
 pub async fn sign_up_email(

@@ -56,6 +56,15 @@ impl DenyList {
         Ok(state.revoked.contains_key(sid))
     }
 
+    /// Whether the copy is recent enough to answer for.
+    pub fn is_fresh(&self) -> bool {
+        self.state.read().is_ok_and(|state| {
+            state
+                .synced_at
+                .is_some_and(|at| at.elapsed() <= MAX_STALENESS)
+        })
+    }
+
     /// Records a revocation made here, without waiting for the next read.
     pub fn insert(&self, row: &RevokedSessionRow) {
         if let Ok(mut state) = self.state.write() {

@@ -383,7 +383,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers `SELECT 1` within one second. */
+        /**
+         * Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+         *     revocation list is current.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -1101,6 +1104,8 @@ export interface operations {
             /** @description Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it. */
             200: {
                 headers: {
+                    /** @description The `callbackURL`, when one was given. */
+                    Location?: string;
                     /** @description The signed session cookie. */
                     "Set-Cookie"?: string;
                     /** @description `<token>.<signature>`: a bearer credential. */
@@ -1206,6 +1211,8 @@ export interface operations {
             /** @description Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it. */
             200: {
                 headers: {
+                    /** @description The `callbackURL`, when one was given. */
+                    Location?: string;
                     /** @description The signed session cookie. */
                     "Set-Cookie"?: string;
                     /** @description `<token>.<signature>`: a bearer credential. */
@@ -1302,6 +1309,8 @@ export interface operations {
             /** @description Signed in. With a `callbackURL`, `redirect` is true and `url` and `Location` name it. */
             200: {
                 headers: {
+                    /** @description The `callbackURL`, when one was given. */
+                    Location?: string;
                     /** @description The signed session cookie. */
                     "Set-Cookie"?: string;
                     /** @description `<token>.<signature>`: a bearer credential. */

@@ -68,7 +68,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[ReadyzError503 | StatusResponse]:
-    """ Readiness: the database answers `SELECT 1` within one second.
+    """ Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+    revocation list is current.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -94,7 +95,8 @@ def sync(
     client: AuthenticatedClient | Client,
 
 ) -> ReadyzError503 | StatusResponse | None:
-    """ Readiness: the database answers `SELECT 1` within one second.
+    """ Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+    revocation list is current.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,7 +117,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 
 ) -> Response[ReadyzError503 | StatusResponse]:
-    """ Readiness: the database answers `SELECT 1` within one second.
+    """ Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+    revocation list is current.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +144,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 
 ) -> ReadyzError503 | StatusResponse | None:
-    """ Readiness: the database answers `SELECT 1` within one second.
+    """ Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
+    revocation list is current.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
