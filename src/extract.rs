@@ -1,4 +1,4 @@
-//! Request bodies: content type (415), size (413) and syntax (400 `BAD_REQUEST`) first, then the
+//! Request bodies: size (413), content type (415) and syntax (400 `BAD_REQUEST`) first, then the
 //! field checks that produce Better Auth's `[body.<field>] <reason>` messages (400
 //! `VALIDATION_ERROR`), listing every issue in schema order.
 
@@ -34,8 +34,7 @@ impl Accepts {
     }
 }
 
-/// Reads and parses the body. `None` means no body: empty, and either no `Content-Type` or one
-/// the endpoint accepts.
+/// Reads and parses the body. `None` means no body: an empty one, whatever its `Content-Type`.
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
@@ -49,6 +48,20 @@ pub async fn read_body(
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(ApiError::PayloadTooLarge);
     }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    // An empty body is no body whatever its content type, as in Better Auth: a plain HTML form
+    // that signs out posts an empty `application/x-www-form-urlencoded` body.
+    if body.is_empty() {
+        return Ok(None);
+    }
+
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -61,36 +74,15 @@ pub async fn read_body(
             .to_ascii_lowercase()
     });
     let is_form = match essence.as_deref() {
-        None => false,
         Some("application/json") => false,
         Some("application/x-www-form-urlencoded") if accepts == Accepts::JsonOrForm => true,
-        Some(_) => {
+        _ => {
             return Err(ApiError::UnsupportedMediaType {
                 content_type: content_type.unwrap_or_default(),
                 allowed: accepts.allowed(),
             });
         }
     };
-
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-
-    if body.is_empty() {
-        // No body; an empty form is an empty object.
-        return Ok(is_form.then(|| Value::Object(Map::new())));
-    }
-    if essence.is_none() {
-        return Err(ApiError::UnsupportedMediaType {
-            content_type: String::new(),
-            allowed: accepts.allowed(),
-        });
-    }
     if is_form {
         parse_form(&body).map(Some)
     } else {

@@ -1,52 +1,69 @@
 // The whole client: better-auth's own client pointed at gatehouse on another origin. The browser
 // keeps gatehouse's session cookie (HttpOnly, so this script never sees it) and sends it because
-// the client uses `credentials: "include"`.
+// the client fetches with `credentials: "include"`. gatehouse's URL comes from `?gatehouse=`.
 import { createAuthClient, usernameClient } from "./vendor/better-auth-client.js";
 
-const params = new URLSearchParams(location.search);
-const baseURL = params.get("gatehouse") ?? "http://127.0.0.1:8080";
+const baseURL = new URLSearchParams(location.search).get("gatehouse") ?? "http://127.0.0.1:8080";
 const auth = createAuthClient({ baseURL, plugins: [usernameClient()] });
 
 const $ = (id) => document.getElementById(id);
+$("page").textContent = location.origin;
 $("server").textContent = baseURL;
 
 function showError(error) {
-  $("error").textContent = error ? `${error.code ?? error.status}: ${error.message}` : "";
+  $("error").textContent = error ? `${error.code ?? error.status ?? "Error"}: ${error.message}` : "";
 }
 
-async function readSession() {
-  try {
-    return await auth.getSession();
-  } catch (error) {
-    // A network or CORS failure: the browser would not let this page read the answer.
-    return { data: null, error: { message: error.message } };
+/** Renders the status box: `rows` become a definition list under `title`. */
+function showStatus(state, title, rows = []) {
+  const status = $("status");
+  status.dataset.state = state;
+  status.replaceChildren(title);
+  if (!rows.length) return;
+  const list = document.createElement("dl");
+  for (const [term, value] of rows) {
+    const dt = document.createElement("dt");
+    const dd = document.createElement("dd");
+    dt.textContent = term;
+    dd.textContent = value;
+    dd.dataset.field = term.toLowerCase().replace(/\W+/g, "-");
+    list.append(dt, dd);
   }
+  status.append(list);
 }
 
 async function refresh() {
-  const { data, error } = await readSession();
-  const status = $("status");
+  let result;
+  try {
+    result = await auth.getSession();
+  } catch (error) {
+    // A network or CORS failure: the browser does not let this page read the answer.
+    result = { data: null, error: { message: `${error.name}: ${error.message}` } };
+  }
+  const { data, error } = result;
   if (error) {
-    status.dataset.state = "error";
-    status.className = "";
-    status.textContent = `Cannot read the session: ${error.message ?? error.status}`;
+    showStatus("error", `Cannot read the session (${error.message ?? error.status})`);
   } else if (data) {
-    status.dataset.state = "signed-in";
-    status.className = "signed-in";
-    status.textContent = `Signed in as ${data.user.email}` +
-      (data.user.username ? ` (@${data.user.username})` : "") +
-      `, until ${data.session.expiresAt.toISOString()}`;
+    const { user, session } = data;
+    showStatus("signed-in", "Signed in", [
+      ["Email", user.email],
+      ["Username", user.username ?? "—"],
+      ["Name", user.name || "—"],
+      ["Session expires", `${session.expiresAt.toLocaleString()} (${session.expiresAt.toISOString()})`],
+    ]);
   } else {
-    status.dataset.state = "signed-out";
-    status.className = "";
-    status.textContent = "Signed out";
+    showStatus("signed-out", "Signed out");
   }
 }
 
 async function run(action) {
   showError(null);
-  const { error } = await action();
-  showError(error);
+  try {
+    const { error } = await action();
+    showError(error);
+  } catch (error) {
+    showError({ code: error.name, message: error.message });
+  }
   await refresh();
 }
 

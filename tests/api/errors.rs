@@ -134,6 +134,32 @@ async fn a_wrong_content_type_is_unsupported() {
 }
 
 #[actix_web::test]
+async fn an_empty_body_is_no_body_whatever_its_content_type() {
+    let app = spawn_app().await;
+    let none = app
+        .request("POST", "/api/auth/sign-in/email", &[], None)
+        .await;
+
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "application/json",
+    ] {
+        let response = app
+            .request(
+                "POST",
+                "/api/auth/sign-in/email",
+                &[("content-type", content_type)],
+                Some(Vec::new()),
+            )
+            .await;
+        assert_eq!(response.status, 400, "{content_type}: {}", response.text);
+        assert_eq!(response.body, none.body, "{content_type}");
+    }
+    assert_eq!(none.code(), "VALIDATION_ERROR");
+}
+
+#[actix_web::test]
 async fn a_body_over_64_kib_is_too_large() {
     let app = spawn_app().await;
     let huge =

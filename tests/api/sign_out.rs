@@ -60,6 +60,30 @@ async fn signing_out_twice_is_harmless() {
 }
 
 #[actix_web::test]
+async fn an_empty_body_of_any_content_type_is_no_body() {
+    // A plain HTML `<form method="post">` sends an empty form body; Better Auth answers 200.
+    let app = spawn_app().await;
+
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/json",
+    ] {
+        let response = app
+            .request(
+                "POST",
+                "/api/auth/sign-out",
+                &[("content-type", content_type)],
+                Some(Vec::new()),
+            )
+            .await;
+        assert_eq!(response.status, 200, "{content_type}: {}", response.text);
+        assert_eq!(response.body, json!({"success": true}));
+    }
+}
+
+#[actix_web::test]
 async fn a_sign_out_body_must_be_json_when_present() {
     let app = spawn_app().await;
 
