@@ -291,13 +291,7 @@ async fn a_session_is_refreshed_once_the_update_age_has_passed() {
 async fn a_remember_me_false_session_ends_after_a_day() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
-    let response = app
-        .post_json(
-            "/api/auth/sign-in/email",
-            &json!({"email": user.email, "password": user.password, "rememberMe": false}),
-            &[],
-        )
-        .await;
+    let response = app.sign_in_forgetful(&user).await;
     let marker = response.set_cookie("gatehouse.dont_remember").unwrap();
     let cookies = format!(
         "{}; {}",
@@ -319,13 +313,7 @@ async fn a_remember_me_false_session_ends_after_a_day() {
 async fn remember_me_true_expires_a_leftover_dont_remember_cookie() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
-    let forgetful = app
-        .post_json(
-            "/api/auth/sign-in/email",
-            &json!({"email": user.email, "password": user.password, "rememberMe": false}),
-            &[],
-        )
-        .await;
+    let forgetful = app.sign_in_forgetful(&user).await;
     let marker = forgetful.set_cookie("gatehouse.dont_remember").unwrap();
     let marker_pair = marker.split(';').next().unwrap();
 

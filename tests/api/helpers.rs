@@ -384,6 +384,16 @@ impl TestApp {
         .await
     }
 
+    /// Signs in by email with `rememberMe: false`.
+    pub async fn sign_in_forgetful(&self, user: &TestUser) -> TestResponse {
+        self.post_json(
+            "/api/auth/sign-in/email",
+            &json!({"email": user.email, "password": user.password, "rememberMe": false}),
+            &[],
+        )
+        .await
+    }
+
     pub async fn get_session_with_cookie(&self, cookie: &str) -> TestResponse {
         self.get("/api/auth/get-session", &[("cookie", cookie)])
             .await

@@ -248,13 +248,7 @@ async fn remember_me_false_makes_a_browser_session_cookie_and_marks_it() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
 
-    let response = app
-        .post_json(
-            "/api/auth/sign-in/email",
-            &json!({"email": user.email, "password": user.password, "rememberMe": false}),
-            &[],
-        )
-        .await;
+    let response = app.sign_in_forgetful(&user).await;
 
     let session_cookie = response.set_cookie("gatehouse.session_token").unwrap();
     assert!(!session_cookie.contains("Max-Age"), "{session_cookie}");
