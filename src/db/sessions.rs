@@ -17,7 +17,8 @@ pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> 
 /// The session and its user in one round trip: the whole of a get-session read. The columns are
 /// named statically (not `as_select()`), so diesel prepares the statement once per connection
 /// and reuses it; on the backend's own connection type, because through `MultiConnection` it
-/// would be prepared anew on every call.
+/// would be prepared anew on every call. No `LIMIT` (`token_hash` is unique): SQLite recompiles
+/// a statement whenever a parameter its plan depends on is bound again, and a `LIMIT ?` is one.
 pub fn find_with_user_by_token_hash(
     conn: &mut DbConnection,
     token_hash: &str,
@@ -27,8 +28,8 @@ pub fn find_with_user_by_token_hash(
         .filter(sessions::token_hash.eq(token_hash))
         .select((sessions::all_columns, users::all_columns));
     match conn {
-        DbConnection::Postgres(conn) => query.first(conn).optional(),
-        DbConnection::Sqlite(conn) => query.first(conn).optional(),
+        DbConnection::Postgres(conn) => query.get_result(conn).optional(),
+        DbConnection::Sqlite(conn) => query.get_result(conn).optional(),
     }
 }
 
