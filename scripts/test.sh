@@ -53,23 +53,25 @@ scripts/smoke.sh postgres
 total=$((total + 2))
 summary+=$'\n'"smoke: sqlite and postgres walk-throughs passed"
 
+# run_script SCRIPT PREFIX LABEL: runs a test script that ends with `PREFIX: N passed, ...`
+# and adds its N to the total.
+run_script() {
+  local script=$1 prefix=$2 label=$3 out passed
+  out=/tmp/gatehouse-$(basename "$script" .sh).log
+  "$script" | tee "$out"
+  passed=$(sed -nE "s/^$prefix: ([0-9]+) passed.*/\1/p" "$out")
+  total=$((total + passed))
+  summary+=$'\n'"$label: $passed passed"
+}
+
 log "reverse proxies: real nginx and Caddy in front of gatehouse"
-scripts/proxy-test.sh | tee /tmp/gatehouse-proxy.log
-proxy_passed=$(sed -nE 's/^proxy tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-proxy.log)
-total=$((total + proxy_passed))
-summary+=$'\n'"proxies (nginx, Caddy; both strategies and databases): $proxy_passed passed"
+run_script scripts/proxy-test.sh "proxy tests" "proxies (nginx, Caddy; both strategies and databases)"
 
 log "browsers: the better-auth client and examples/spa in Chromium"
-scripts/browser-test.sh | tee /tmp/gatehouse-browser.log
-browser_passed=$(sed -nE 's/^browser tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-browser.log)
-total=$((total + browser_passed))
-summary+=$'\n'"browsers (better-auth client, Chromium; both strategies and databases): $browser_passed passed"
+run_script scripts/browser-test.sh "browser tests" "browsers (better-auth client, Chromium; both strategies and databases)"
 
 log "OpenAPI: lint, regenerated clients, schemathesis and the client flows"
-scripts/openapi-test.sh | tee /tmp/gatehouse-openapi.log
-openapi_passed=$(sed -nE 's/^openapi tests: ([0-9]+) passed.*/\1/p' /tmp/gatehouse-openapi.log)
-total=$((total + openapi_passed))
-summary+=$'\n'"openapi (redocly, clients, schemathesis; SQLite and PostgreSQL): $openapi_passed passed"
+run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite and PostgreSQL)"
 
 log "summary"
 echo "$summary"
