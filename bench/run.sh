@@ -79,7 +79,7 @@ bench() {
   # One second of warm-up first: pool connections, caches, CPU frequency.
   wrk -t2 -c"$connections" -d1s "$@" "http://127.0.0.1:$port$path" >/dev/null
   out=$(wrk --latency -t2 -c"$connections" -d"${duration}s" "$@" "http://127.0.0.1:$port$path")
-  if printf '%s' "$out" | grep -q 'Non-2xx'; then
+  if grep -q 'Non-2xx' <<<"$out"; then
     echo "$out" >&2
     echo "wrk saw errors for $key" >&2
     exit 1

@@ -306,7 +306,9 @@ started_ns=$(date +%s%N)
 docker run -d --name "$container" -p "127.0.0.1:$port:8080" -v "$volume:/data" \
   -e GATEHOUSE_BASE_URL="$base" -e GATEHOUSE_BCRYPT_COST=$SLOW_BCRYPT "$IMAGE" >/dev/null
 sqlite_healthy=$(wait_healthy "$started_ns")
-docker logs "$container" 2>&1 | grep -q "listening on http://0.0.0.0:8080 (database sqlite:///data/gatehouse.db, sessions database" \
+# A here-string, not a pipe: grep -q stops reading at the first match and, under pipefail, the
+# SIGPIPE that docker logs then gets would fail the check.
+grep -q "listening on http://0.0.0.0:8080 (database sqlite:///data/gatehouse.db, sessions database" <<<"$(docker logs "$container" 2>&1)" \
   || fail "no start-up line"
 flow "$base"
 check_non_root
