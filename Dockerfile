@@ -1,6 +1,6 @@
 # gatehouse: a multi-stage build. The runtime image holds the binary, exactly the shared libraries
-# it loads (glibc, libgcc_s, libpq and libpq's own), CA certificates and a non-root user: nothing
-# else, no shell and no package manager. SQLite is compiled in.
+# it loads (glibc and libgcc_s), CA certificates and a non-root user: nothing else, no shell and
+# no package manager. SQLite, libpq and OpenSSL are compiled in.
 #
 #   docker build -t gatehouse .
 #   docker run -d -p 8080:8080 -v gatehouse-data:/data gatehouse
@@ -13,11 +13,12 @@ ARG BUILDER_IMAGE=rust:1.95.0-slim-bookworm
 FROM ${BUILDER_IMAGE} AS builder
 # A failing command in a pipe fails the step.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# libpq for diesel's PostgreSQL backend, pkg-config to find it. Unpinned on purpose: Debian's
-# bookworm repository only carries the current, security-patched version.
+# make and perl build the OpenSSL that libpq is compiled against (the crates openssl-src and
+# pq-src do it; the slim image has gcc but neither of these). Unpinned on purpose: Debian's
+# bookworm repository only carries the current, security-patched versions.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq-dev pkg-config ca-certificates \
+    && apt-get install -y --no-install-recommends make perl ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -67,8 +68,11 @@ LABEL org.opencontainers.image.title="gatehouse" \
 
 # Set GATEHOUSE_BASE_URL to the URL browsers use: the default, http://0.0.0.0:8080, is no origin
 # a browser sends, so cookie-carrying POSTs would fail the CSRF check.
+# SSL_CERT_FILE: the OpenSSL compiled into the binary looks for trusted authorities here (for
+# PostgreSQL URLs with sslmode=verify-full and sslrootcert=system).
 ENV GATEHOUSE_BIND=0.0.0.0:8080 \
     DATABASE_URL=sqlite:///data/gatehouse.db \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
     RUST_LOG=info
 # The SQLite database and, when GATEHOUSE_SECRET is unset, its generated secret
 # (gatehouse.db.secret, mode 0600) live here. A named volume takes the directory's owner (65532);

@@ -11,7 +11,8 @@
 # One suite by hand, against a gatehouse that trusts http://127.0.0.1:5173 (after `npm ci` and
 # `npm run bundle` in tests/browser):
 #   cd tests/browser && GATEHOUSE_URL=http://127.0.0.1:8080 SPA_PORT=5173 node --test client.test.mjs
-# The client suite also runs against the reference Better Auth server (../shared/reference):
+# The client suite also runs against a Better Auth 1.7.25 server (email and password, the
+# username plugin) on port 3100, to compare behaviours:
 #   GATEHOUSE_URL=http://127.0.0.1:3100 COOKIE_PREFIX=better-auth node --test client.test.mjs
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -149,18 +149,19 @@ fi
 # The builder: what rust:<version>-slim-bookworm holds (gcc, libc6-dev, the toolchain in
 # /usr/local/cargo), made from the debootstrap image and this machine's toolchain.
 rust_version=$(rustc --version | awk '{print $2}')
-BUILDER_IMAGE=gatehouse-local/rust:$rust_version-slim-bookworm
+BUILDER_PACKAGES="gcc libc6-dev make perl ca-certificates"
+# The tag names the package list, so a machine that kept an older builder base makes a new one.
+BUILDER_IMAGE=gatehouse-local/rust:$rust_version-slim-bookworm-$(printf %s "$BUILDER_PACKAGES" | sha256sum | cut -c1-8)
 if ! docker image inspect "$BUILDER_IMAGE" >/dev/null 2>&1; then
   log "making $BUILDER_IMAGE (toolchain from $(rustc --print sysroot))"
   tmp="gatehouse-builder-base-$$"; containers+=("$tmp")
   # This machine's CA bundle goes in as well: here crates.io is reached through a TLS-intercepting
   # egress proxy whose authority only the host trusts. The public rust image needs nothing of it.
-  docker run --name "$tmp" --network host \
+  docker run --name "$tmp" --network host -e "PACKAGES=$BUILDER_PACKAGES" \
     -v "$(rustc --print sysroot):/mnt/rust:ro" -v /etc/ssl/certs/ca-certificates.crt:/mnt/ca.crt:ro \
     "$DEBIAN_IMAGE" bash -euc '
       apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        gcc libc6-dev pkg-config libpq-dev ca-certificates >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
       rm -rf /var/lib/apt/lists/*
       cp /mnt/ca.crt /etc/ssl/certs/ca-certificates.crt
       mkdir -p /usr/local/cargo/bin /usr/local/rustup
@@ -171,7 +172,7 @@ if ! docker image inspect "$BUILDER_IMAGE" >/dev/null 2>&1; then
   docker commit \
     -c 'ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     -c 'ENV CARGO_HOME=/usr/local/cargo' -c 'CMD ["bash"]' \
-    -m "$DEBIAN_IMAGE + gcc libc6-dev pkg-config libpq-dev + rust $rust_version" "$tmp" "$BUILDER_IMAGE" >/dev/null
+    -m "$DEBIAN_IMAGE + $BUILDER_PACKAGES + rust $rust_version" "$tmp" "$BUILDER_IMAGE" >/dev/null
   docker rm -f "$tmp" >/dev/null
 fi
 

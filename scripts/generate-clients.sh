@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates the committed clients from openapi/openapi.json (run after `gatehouse openapi`):
-# the TypeScript types with openapi-typescript and the Python package with openapi-python-client.
-# Never edit clients/typescript/src/schema.d.ts or clients/python/gatehouse_client by hand.
+# Generates the clients from openapi/openapi.json: the TypeScript types with openapi-typescript
+# (clients/typescript/src/schema.d.ts) and the Python package with openapi-python-client
+# (clients/python/gatehouse_client). Both are build products, ignored by git; the flow programs
+# beside them import them. scripts/openapi-test.sh runs this, then the flows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${GATEHOUSE_OPENAPI_VENV:-/var/tmp/gatehouse-openapi-venv}
@@ -9,6 +10,9 @@ VENV=${GATEHOUSE_OPENAPI_VENV:-/var/tmp/gatehouse-openapi-venv}
 (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npx --no-install openapi-typescript ../../openapi/openapi.json --output src/schema.d.ts)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# openapi-python-client 0.29.1 emits code that does not import (`Unset`) for operations with two
+# request content types (openapi-generators/openapi-python-client#1451): the Python client is
+# generated from the document without the form-urlencoded alternatives.
 python3 scripts/openapi-json-only.py openapi/openapi.json "$work/openapi.json"
 rm -rf clients/python/gatehouse_client
 "$VENV/bin/openapi-python-client" generate --path "$work/openapi.json" --config clients/python/config.yaml \

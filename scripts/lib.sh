@@ -6,7 +6,15 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 GATEHOUSE_BIN=${GATEHOUSE_BIN:-$CARGO_TARGET_DIR/release/gatehouse}
 PG_BASE_URL=${GATEHOUSE_TEST_PG:-postgres://postgres@127.0.0.1:5432}
 
-log() { printf '\n== %s\n' "$*"; }
+# log MESSAGE: a step heading, with how long the step before it took, so every script prints
+# its steps' durations.
+_log_since=$(date +%s)
+log() {
+  local now
+  now=$(date +%s)
+  printf '\n== %s   (previous step: %d s)\n' "$*" $((now - _log_since))
+  _log_since=$now
+}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -33,9 +41,10 @@ ensure_postgres() {
   return 1
 }
 
-# ensure_build_deps: what compiling gatehouse needs (libpq for diesel's PostgreSQL backend).
+# ensure_build_deps: what compiling gatehouse needs (a C compiler, and make and perl for the
+# OpenSSL that libpq is built against), and what the scripts use (curl, python3, psql).
 ensure_build_deps() {
-  ensure_apt libpq-dev pkg-config gcc curl python3 postgresql-client
+  ensure_apt gcc make perl curl python3 postgresql-client
 }
 
 # free_port: a TCP port nothing listens on right now.

@@ -58,6 +58,7 @@ check "$after" 'd is None' "get-session after sign-out"
 if [ "$backend" = sqlite ]; then
   [ -f "$work/gatehouse.db" ] || fail "no gatehouse.db in the working directory"
   [ "$(stat -c %a "$work/gatehouse.db.secret")" = 600 ] || fail "the generated secret is not mode 0600"
+  [ "$(stat -c %a "$work/gatehouse.db")" = 600 ] || fail "the database (password hashes) is not mode 0600"
   grep -q "generated secret" "$work/server.log" || fail "the generated secret was not announced"
   ! grep -q "$(cat "$work/gatehouse.db.secret")" "$work/server.log" || fail "the secret was logged"
 fi

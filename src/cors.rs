@@ -1,11 +1,11 @@
-//! CORS for `/api/auth` (contract 5.4): trusted origins get their exact origin echoed with
+//! CORS for `/api/auth`: trusted origins get their exact origin echoed with
 //! credentials and the session headers exposed; preflights get 204 with the allowed methods,
 //! headers and a ten-minute max age; untrusted origins get no CORS headers at all (a preflight
 //! is still 204). Every response carries `Vary: Origin`.
 //!
 //! This is a small middleware rather than actix-cors: actix-cors 0.7 answers untrusted preflights
 //! with 400 and trusted ones with 200, and adds `Access-Control-Allow-Credentials` and
-//! `Access-Control-Expose-Headers` for any origin, all of which the contract rules out.
+//! `Access-Control-Expose-Headers` for any origin, none of which gatehouse wants (README, Decisions).
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -28,7 +28,7 @@ fn trusted_origin(req: &ServiceRequest) -> Option<HeaderValue> {
     state
         .config
         .trusted_origins
-        .is_trusted(origin.to_str().ok()?)
+        .is_trusted_origin(origin.to_str().ok()?)
         .then(|| origin.clone())
 }
 

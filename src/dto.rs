@@ -148,15 +148,15 @@ pub struct SignUpBody {
     /// May be empty; at most 256 characters, no NUL.
     #[schema(max_length = 256, pattern = "^[^\\u0000]*$")]
     pub name: String,
-    /// Trimmed, checked against Zod's email pattern, lower-cased.
+    /// Trimmed, checked against Zod's email pattern, lower-cased; at most 254 characters.
     #[schema(
+        max_length = 254,
         pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
     )]
     pub email: String,
-    /// 8 to 128 characters counted as JavaScript counts them (UTF-16 code units) and at most
-    /// 72 UTF-8 bytes. (In code points, as JSON Schema counts: at least 4, since a character
-    /// outside the Basic Multilingual Plane counts twice, and at most 72.)
-    #[schema(value_type = String, min_length = 4, max_length = 72)]
+    /// 8 to 128 characters (Unicode scalar values, as JSON Schema counts them) and at most 72
+    /// UTF-8 bytes, all bcrypt reads: a longer password is refused, never truncated.
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
     pub password: Password,
     /// At most 2048 characters, no NUL.
     #[schema(nullable = false, max_length = 2048, pattern = "^[^\\u0000]*$")]
@@ -186,8 +186,10 @@ pub struct SignUpBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInBody {
+    /// At most 254 characters.
     #[schema(
         nullable = false,
+        max_length = 254,
         pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
     )]
     pub email: Option<String>,
@@ -214,7 +216,9 @@ pub struct SignInBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInEmailBody {
+    /// At most 254 characters.
     #[schema(
+        max_length = 254,
         pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
     )]
     pub email: String,

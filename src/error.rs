@@ -1,5 +1,5 @@
 //! The one error type. Every failure a handler can produce is an `ApiError`; each variant maps to
-//! exactly one status and one stable `code` (section 3.6 of the contract) in [`ApiError::code`],
+//! exactly one status and one stable `code` (the README's error-code table) in [`ApiError::code`],
 //! a `match` without a wildcard, so a new variant cannot ship without a code. Internal variants
 //! carry their cause for the log only: clients see an opaque message.
 
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 /// The body of every error response.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
-    /// Human-readable; exact wording per code is part of the contract.
+    /// Human-readable; Better Auth's wording where Better Auth has the code.
     pub message: String,
     /// Stable, upper-snake machine code.
     pub code: String,
@@ -75,6 +75,9 @@ pub enum ApiError {
     DeferSessionRequired,
     #[error("Request body is too large")]
     PayloadTooLarge,
+    /// The body did not arrive within `GATEHOUSE_REQUEST_TIMEOUT`; the connection is closed.
+    #[error("Request body took too long to arrive")]
+    RequestTimeout,
     #[error("Content-Type \"{content_type}\" is not allowed. Allowed types: {allowed}")]
     UnsupportedMediaType {
         content_type: String,
@@ -146,6 +149,7 @@ impl ApiError {
                 "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
             ),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+            Self::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT"),
             Self::UnsupportedMediaType { .. } => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
             }
@@ -180,36 +184,154 @@ impl ApiError {
             Self::Unavailable(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
+            Self::RequestTimeout => {
+                builder.force_close();
+            }
             _ => {}
         }
         let body = ErrorBody {
             message: self.to_string(),
             code: code.to_owned(),
         };
-        let mut response = builder.json(body);
-        set_reason(&mut response, status);
-        response
+        builder.json(body)
     }
 }
 
-/// Error responses carry the upper-snake status name as their reason phrase, which the
-/// Better Auth client exposes as `error.statusText`.
-pub fn set_reason(response: &mut HttpResponse, status: StatusCode) {
-    let reason = match status {
-        StatusCode::BAD_REQUEST => "BAD_REQUEST",
-        StatusCode::UNAUTHORIZED => "UNAUTHORIZED",
-        StatusCode::FORBIDDEN => "FORBIDDEN",
-        StatusCode::NOT_FOUND => "NOT_FOUND",
-        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
-        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
-        StatusCode::UNPROCESSABLE_ENTITY => "UNPROCESSABLE_ENTITY",
-        StatusCode::TOO_MANY_REQUESTS => "TOO_MANY_REQUESTS",
-        StatusCode::INTERNAL_SERVER_ERROR => "INTERNAL_SERVER_ERROR",
-        StatusCode::SERVICE_UNAVAILABLE => "SERVICE_UNAVAILABLE",
-        _ => return,
-    };
-    response.head_mut().reason = Some(reason);
+/// One row of the error-code table in the README: an example of the error and when it happens.
+pub struct DocumentedError {
+    pub example: ApiError,
+    pub when: &'static str,
+}
+
+/// Every code gatehouse answers with, one example each, in the README's order. The README's
+/// table is rendered from this list ([`error_table_markdown`]) and a test compares the two.
+pub fn documented_errors() -> Vec<DocumentedError> {
+    use UsernameProblem::{Invalid, TooLong, TooShort};
+    let row = |example, when| DocumentedError { example, when };
+    vec![
+        row(
+            ApiError::Validation("[body.email] Invalid email address".to_owned()),
+            "A missing or wrong-typed field, a body that is not an object, a malformed email on sign-up, a field over its length (`[body.<field>] <reason>`; several issues joined with `; `).",
+        ),
+        row(
+            ApiError::MalformedBody,
+            "The body is not JSON (or not a form).",
+        ),
+        row(
+            ApiError::InvalidEmail,
+            "Sign-in: a malformed email, or one over 254 characters.",
+        ),
+        row(
+            ApiError::PasswordTooShort,
+            "Sign-up: fewer than 8 characters.",
+        ),
+        row(
+            ApiError::PasswordTooLong,
+            "More than 128 characters, or (sign-up) more than 72 UTF-8 bytes.",
+        ),
+        row(
+            ApiError::Username {
+                problem: TooShort,
+                on_sign_in: false,
+            },
+            "A username under 3 characters (422 on sign-in).",
+        ),
+        row(
+            ApiError::Username {
+                problem: TooLong,
+                on_sign_in: false,
+            },
+            "A username over 30 characters (422 on sign-in).",
+        ),
+        row(
+            ApiError::Username {
+                problem: Invalid,
+                on_sign_in: false,
+            },
+            "A username outside `[A-Za-z0-9_.]` (422 on sign-in).",
+        ),
+        row(
+            ApiError::UsernameTaken,
+            "Sign-up: the username is in use, in any case.",
+        ),
+        row(ApiError::EmailTaken, "Sign-up: the email is in use."),
+        row(
+            ApiError::InvalidEmailOrPassword,
+            "Sign-in by email: unknown email or wrong password.",
+        ),
+        row(
+            ApiError::InvalidUsernameOrPassword,
+            "Sign-in by username: unknown username or wrong password.",
+        ),
+        row(ApiError::Unauthorized, "`/verify`: no valid session."),
+        row(
+            ApiError::MissingOrNullOrigin,
+            "A cookie-carrying request (or a sign-in with browser headers) without `Origin` or `Referer`, or with `Origin: null`.",
+        ),
+        row(
+            ApiError::InvalidOrigin,
+            "The same, from an origin that is not trusted.",
+        ),
+        row(
+            ApiError::CrossSiteNavigationLoginBlocked,
+            "Sign-up or sign-in as a cross-site navigation (`Sec-Fetch-Site: cross-site`, `Sec-Fetch-Mode: navigate`).",
+        ),
+        row(
+            ApiError::InvalidCallbackUrl,
+            "A `callbackURL` that is neither a relative path nor on a trusted origin, or holds a control character.",
+        ),
+        row(ApiError::NotFound, "An unknown path."),
+        row(
+            ApiError::MethodNotAllowed {
+                allow: "POST".to_owned(),
+            },
+            "A known path with another method; `Allow` lists the methods.",
+        ),
+        row(
+            ApiError::DeferSessionRequired,
+            "`POST /api/auth/get-session` (`Allow: GET`).",
+        ),
+        row(
+            ApiError::RequestTimeout,
+            "The body did not arrive within `GATEHOUSE_REQUEST_TIMEOUT`; the connection is closed.",
+        ),
+        row(ApiError::PayloadTooLarge, "A body over 64 KiB."),
+        row(
+            ApiError::UnsupportedMediaType {
+                content_type: "text/plain".to_owned(),
+                allowed: "application/json",
+            },
+            "A body of another content type (sign-up and sign-in also take `application/x-www-form-urlencoded`).",
+        ),
+        row(
+            ApiError::TooManyRequests {
+                retry_after_secs: 60,
+            },
+            "An abuse limit; `Retry-After` and `X-Retry-After` say when to try again.",
+        ),
+        row(
+            ApiError::Internal(String::new()),
+            "A bug; the cause is logged, never sent.",
+        ),
+        row(
+            ApiError::Unavailable(String::new()),
+            "The database or the hashing queue cannot serve now (`Retry-After: 1`).",
+        ),
+    ]
+}
+
+/// The README's error-code table.
+pub fn error_table_markdown() -> String {
+    let mut table = String::from("| status | code | message | when |\n|---|---|---|---|\n");
+    for DocumentedError { example, when } in documented_errors() {
+        let (status, code) = example.code();
+        table.push_str(&format!(
+            "| {} | `{code}` | {} | {when} |\n",
+            status.as_u16(),
+            example.to_string().replace('|', "\\|")
+        ));
+    }
+    table
 }
 
 impl ResponseError for ApiError {
@@ -270,4 +392,65 @@ impl From<actix_web::error::BlockingError> for ApiError {
 /// A header value built from text the service produced itself.
 pub fn header_value(value: &str) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(value).map_err(|e| ApiError::Internal(format!("bad header value: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Numbers every variant. The match has no wildcard, so a new variant does not compile until
+    /// it is numbered here; raise `VARIANTS` with it, and the test below fails until the variant
+    /// is documented.
+    fn variant_index(error: &ApiError) -> usize {
+        match error {
+            ApiError::Validation(_) => 0,
+            ApiError::MalformedBody => 1,
+            ApiError::InvalidEmail => 2,
+            ApiError::PasswordTooShort => 3,
+            ApiError::PasswordTooLong => 4,
+            ApiError::Username { .. } => 5,
+            ApiError::UsernameTaken => 6,
+            ApiError::EmailTaken => 7,
+            ApiError::InvalidEmailOrPassword => 8,
+            ApiError::InvalidUsernameOrPassword => 9,
+            ApiError::Unauthorized => 10,
+            ApiError::MissingOrNullOrigin => 11,
+            ApiError::InvalidOrigin => 12,
+            ApiError::CrossSiteNavigationLoginBlocked => 13,
+            ApiError::InvalidCallbackUrl => 14,
+            ApiError::NotFound => 15,
+            ApiError::MethodNotAllowed { .. } => 16,
+            ApiError::DeferSessionRequired => 17,
+            ApiError::PayloadTooLarge => 18,
+            ApiError::RequestTimeout => 19,
+            ApiError::UnsupportedMediaType { .. } => 20,
+            ApiError::TooManyRequests { .. } => 21,
+            ApiError::Internal(_) => 22,
+            ApiError::Unavailable(_) => 23,
+        }
+    }
+    const VARIANTS: usize = 24;
+
+    #[test]
+    fn every_variant_and_every_code_is_documented_once() {
+        let documented = documented_errors();
+
+        let variants: BTreeSet<usize> = documented
+            .iter()
+            .map(|row| variant_index(&row.example))
+            .collect();
+        let codes: BTreeSet<&str> = documented.iter().map(|row| row.example.code().1).collect();
+
+        assert_eq!(variants, (0..VARIANTS).collect());
+        assert_eq!(codes.len(), documented.len(), "a code is documented twice");
+    }
+
+    #[test]
+    fn internal_causes_never_reach_the_client() {
+        let error = ApiError::Internal("SELECT * FROM users: syntax error".to_owned());
+
+        assert_eq!(error.to_string(), "Internal server error");
+    }
 }

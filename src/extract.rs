@@ -17,6 +17,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_NAME_CHARS: usize = 256;
 /// Longest `image` URL, in characters.
 pub const MAX_IMAGE_CHARS: usize = 2048;
+/// Longest email address (RFC 5321's path limit, less the angle brackets). The email pattern is
+/// ASCII, so characters are bytes.
+pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// Which content types an endpoint takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +38,13 @@ impl Accepts {
 }
 
 /// Reads and parses the body. `None` means no body: an empty one, whatever its `Content-Type`.
+/// A body that has not arrived within `deadline` is 408, so a client trickling bytes cannot
+/// hold a connection open indefinitely.
 pub async fn read_body(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     accepts: Accepts,
+    deadline: std::time::Duration,
 ) -> Result<Option<Value>, ApiError> {
     let declared_length = req
         .headers()
@@ -48,14 +54,9 @@ pub async fn read_body(
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(ApiError::PayloadTooLarge);
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = tokio::time::timeout(deadline, read_bytes(payload))
+        .await
+        .map_err(|_| ApiError::RequestTimeout)??;
     // An empty body is no body whatever its content type, as in Better Auth: a plain HTML form
     // that signs out posts an empty `application/x-www-form-urlencoded` body.
     if body.is_empty() {
@@ -90,6 +91,18 @@ pub async fn read_body(
             .map(Some)
             .map_err(|_| ApiError::MalformedBody)
     }
+}
+
+async fn read_bytes(mut payload: web::Payload) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::MalformedBody)?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Form fields are strings and pass the same validation as JSON; the last of repeated keys wins,
@@ -194,11 +207,17 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A string that must look like an email; returns it trimmed and lower-cased.
+    /// A string that must look like an email, checked for length first; returns it trimmed and
+    /// lower-cased.
     fn email(&mut self, name: &str) -> Option<String> {
         let raw = self.string(name, true)?;
         let trimmed = raw.trim();
-        if is_email(trimmed) {
+        if trimmed.chars().count() > MAX_EMAIL_CHARS {
+            self.issues.push(format!(
+                "[body.{name}] Too big: expected string to have <={MAX_EMAIL_CHARS} characters"
+            ));
+            None
+        } else if is_email(trimmed) {
             Some(trimmed.to_lowercase())
         } else {
             self.issues

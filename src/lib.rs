@@ -16,6 +16,8 @@ pub mod dto;
 pub mod error;
 /// Request bodies: content type, size, syntax and field validation.
 pub mod extract;
+/// `HEAD` answered as `GET` without a body.
+pub mod head;
 /// Random identifiers and tokens.
 pub mod ids;
 /// The generated OpenAPI document.

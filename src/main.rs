@@ -1,61 +1,77 @@
-//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key]`: read the configuration, start logging,
-//! open the database, bind the socket, serve.
+//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key]`: read the configuration, start
+//! logging, open the database, bind the socket, serve.
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use actix_web::web;
+use clap::{Parser, Subcommand};
 use gatehouse::clock::Clock;
-use gatehouse::config::{Config, SecretSource};
+use gatehouse::config::{Config, ConfigError};
 use gatehouse::startup::{self, AppState};
 
-const USAGE: &str = "usage: gatehouse [serve | migrate | openapi | healthcheck | jwt-key]
+/// A standalone authentication service with Better Auth's wire format.
+///
+/// Configuration comes from the environment (DATABASE_URL, GATEHOUSE_*); see README.md.
+#[derive(Parser)]
+#[command(name = "gatehouse", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-  serve        run the service (the default)
-  migrate      apply pending database migrations and exit
-  openapi      print the OpenAPI document (what openapi/openapi.json holds)
-  healthcheck  exit 0 when the service on GATEHOUSE_BIND answers /healthz
-  jwt-key      print a new Ed25519 private key (PKCS#8 PEM) for GATEHOUSE_JWT_PRIVATE_KEY
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (what openapi/openapi.json holds).
+    Openapi,
+    /// Exit 0 when the service on GATEHOUSE_BIND answers /healthz (for container health checks).
+    Healthcheck,
+    /// Make a new Ed25519 private key (PKCS#8 PEM) for GATEHOUSE_JWT_PRIVATE_KEY.
+    JwtKey {
+        /// Write the key to this new file, readable by its owner only, instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
 
-Configuration comes from the environment; see README.md.";
+/// Exit status of a refused configuration, as for a usage error.
+const CONFIG_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
-    match command.as_str() {
-        "serve" => serve(),
-        "migrate" => migrate(),
-        "openapi" => {
-            print!("{}", gatehouse::openapi::document_json());
-            ExitCode::SUCCESS
-        }
-        "healthcheck" => healthcheck(),
-        "jwt-key" => match gatehouse::session::jwt::generate_private_key_pem() {
-            Ok(pem) => {
-                print!("{pem}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("gatehouse: {error}");
-                ExitCode::from(1)
-            }
-        },
-        "help" | "-h" | "--help" => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        "version" | "-V" | "--version" => {
-            println!("gatehouse {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        other => {
-            eprintln!("gatehouse: unknown command {other:?}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::Openapi => print_stdout(&gatehouse::openapi::document_json()),
+        Command::Healthcheck => healthcheck(),
+        Command::JwtKey { out } => jwt_key(out),
     }
+}
+
+/// Prints to standard output; a reader that went away (`gatehouse openapi | head -1`) is not an
+/// error.
+fn print_stdout(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => fail(1, &format!("cannot write to standard output: {error}")),
+    }
+}
+
+/// One line on standard error, and the exit status.
+fn fail(status: u8, message: &str) -> ExitCode {
+    eprintln!("gatehouse: {message}");
+    ExitCode::from(status)
 }
 
 fn init_logging() {
@@ -63,11 +79,7 @@ fn init_logging() {
 }
 
 fn load_config() -> Result<Config, ExitCode> {
-    Config::from_env().map_err(|error| {
-        eprintln!("gatehouse: {error}");
-        log::error!("{error}");
-        ExitCode::from(2)
-    })
+    Config::from_env().map_err(|error| fail(CONFIG_ERROR, &error.to_string()))
 }
 
 fn serve() -> ExitCode {
@@ -76,29 +88,19 @@ fn serve() -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    match &config.secret_source {
-        SecretSource::File(path) => log::warn!(
-            "no GATEHOUSE_SECRET set: using the generated secret in {} (set GATEHOUSE_SECRET in production)",
-            path.display()
-        ),
-        SecretSource::Ephemeral => log::warn!(
-            "no GATEHOUSE_SECRET set: using a random secret for this in-memory database; sessions end with the process"
-        ),
-        SecretSource::Environment(_) => {}
-    }
-    if !config.rate_limit {
-        log::warn!("GATEHOUSE_RATE_LIMIT=off: abuse limits are disabled");
-    }
     let listener = match TcpListener::bind(&config.bind) {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
-                "gatehouse: cannot bind GATEHOUSE_BIND={}: {error}",
-                config.bind
+            return fail(
+                1,
+                &format!("cannot listen on GATEHOUSE_BIND={}: {error}", config.bind),
             );
-            return ExitCode::from(1);
         }
     };
+    for warning in config.warnings() {
+        log::warn!("{warning}");
+    }
+    startup::raise_open_file_limit();
     let address = listener
         .local_addr()
         .map_or_else(|_| config.bind.clone(), |addr| addr.to_string());
@@ -111,11 +113,8 @@ fn serve() -> ExitCode {
     );
     let state = match AppState::build(config, Clock::system()) {
         Ok(state) => web::Data::new(state),
-        Err(error) => {
-            eprintln!("gatehouse: cannot start: {error}");
-            log::error!("cannot start: {error}");
-            return ExitCode::from(1);
-        }
+        Err(error) if error.is::<ConfigError>() => return fail(CONFIG_ERROR, &error.to_string()),
+        Err(error) => return fail(1, &format!("cannot start: {error}")),
     };
     let result = actix_web::rt::System::new().block_on(async move {
         let server = startup::run(listener, state)?;
@@ -127,10 +126,7 @@ fn serve() -> ExitCode {
             log::info!("gatehouse stopped");
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("gatehouse: {error}");
-            ExitCode::from(1)
-        }
+        Err(error) => fail(1, &error.to_string()),
     }
 }
 
@@ -140,20 +136,34 @@ fn migrate() -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let db = gatehouse::db::Db::new(&config.database_url);
-    match db.migrate() {
-        Ok(applied) if applied.is_empty() => {
+    match gatehouse::db::Db::open(&config.database_url) {
+        Ok((_, applied)) if applied.is_empty() => {
             println!("no pending migrations ({})", config.database_url);
             ExitCode::SUCCESS
         }
-        Ok(applied) => {
+        Ok((_, applied)) => {
             println!("applied: {} ({})", applied.join(", "), config.database_url);
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("gatehouse: migration failed: {error}");
-            ExitCode::from(1)
-        }
+        Err(error) => fail(1, &format!("migration failed: {error}")),
+    }
+}
+
+fn jwt_key(out: Option<PathBuf>) -> ExitCode {
+    let pem = match gatehouse::config::keys::generate_private_key_pem() {
+        Ok(pem) => pem,
+        Err(error) => return fail(1, &error),
+    };
+    let Some(path) = out else {
+        return print_stdout(&pem);
+    };
+    let written = gatehouse::config::create_private_file(&path).and_then(|mut file| {
+        file.write_all(pem.as_bytes())
+            .and_then(|()| file.sync_all())
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(1, &format!("cannot write {}: {error}", path.display())),
     }
 }
 

@@ -235,7 +235,7 @@ const USERNAME_CODES: &[&str] = &[
     "INVALID_USERNAME",
 ];
 
-/// The `code` values each operation can answer with, by status (contract 3.6). Statuses not
+/// The `code` values each operation can answer with, by status. Statuses not
 /// listed for an operation keep the generic error object.
 fn error_codes(operation_id: &str, status: &str) -> Option<&'static [&'static str]> {
     let codes: &'static [&'static str] = match (operation_id, status) {
@@ -265,6 +265,7 @@ fn error_codes(operation_id: &str, status: &str) -> Option<&'static [&'static st
         ("signOut", "403") => COOKIE_ORIGIN_CODES,
         (_, "401") => &["UNAUTHORIZED"],
         (_, "404") => &["NOT_FOUND"],
+        (_, "408") => &["REQUEST_TIMEOUT"],
         (_, "413") => &["PAYLOAD_TOO_LARGE"],
         (_, "415") => &["UNSUPPORTED_MEDIA_TYPE"],
         (_, "429") => &["TOO_MANY_REQUESTS"],

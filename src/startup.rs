@@ -32,6 +32,16 @@ pub struct AppState {
     pub openapi_json: String,
 }
 
+impl AppState {
+    /// How long a client may take to send a request body.
+    pub fn request_timeout(&self) -> Duration {
+        self.config
+            .request_timeout
+            .to_std()
+            .unwrap_or(Duration::from_secs(10))
+    }
+}
+
 /// Jobs that may wait for a hashing thread; beyond this, sign-ups and sign-ins get 503.
 const HASH_QUEUE_PER_THREAD: usize = 32;
 /// Rate-limit counters older than this are gone (the longest window is 15 minutes).
@@ -41,9 +51,11 @@ const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 
 impl AppState {
     /// Connects, migrates, and makes keys and the dummy hash. Blocking; call before serving.
-    pub fn build(config: Config, clock: Clock) -> Result<Self, SetupError> {
-        let db = Db::new(&config.database_url);
-        let applied = db.migrate()?;
+    /// Stores a generated secret first (after every configuration check has passed), then opens
+    /// the database.
+    pub fn build(mut config: Config, clock: Clock) -> Result<Self, SetupError> {
+        config.persist_generated_secret()?;
+        let (db, applied) = Db::open(&config.database_url)?;
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
         }
@@ -73,12 +85,14 @@ impl AppState {
 /// Serves the API on `listener`. The returned server runs when awaited or spawned.
 pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let workers = state.config.workers;
+    let max_connections = max_connections_per_worker(workers);
     let shutdown_timeout = u64::try_from(state.config.shutdown_timeout.num_seconds()).unwrap_or(30);
     spawn_pruning(state.clone());
     spawn_deny_list_sync(state.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(crate::head::head_as_get))
             .wrap(from_fn(crate::panic::catch_panics))
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
             .into_utoipa_app()
@@ -87,10 +101,45 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
             .into_app()
     })
     .workers(workers)
+    .max_connections(max_connections)
     .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// File descriptors kept free of client connections: the database pool, log and listener.
+const RESERVED_DESCRIPTORS: u64 = 256;
+/// actix-web's own default.
+const MAX_CONNECTIONS_PER_WORKER: u64 = 25_000;
+
+/// Raises the soft limit on open files to the hard limit, so the connection cap below, not the
+/// default soft limit of 1024, bounds what slow clients can hold open. Best effort.
+pub fn raise_open_file_limit() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if let Err(error) = setrlimit(Resource::Nofile, raised) {
+            log::warn!("cannot raise the open-file limit: {error}");
+        }
+    }
+}
+
+/// How many connections each worker accepts at once: the open-file limit, less a reserve,
+/// shared between the workers. Past it, new connections wait in the listen queue instead of
+/// failing every request for want of a descriptor.
+fn max_connections_per_worker(workers: usize) -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(MAX_CONNECTIONS_PER_WORKER);
+    let workers = u64::try_from(workers.max(1)).unwrap_or(1);
+    let per_worker = (limit.saturating_sub(RESERVED_DESCRIPTORS) / workers)
+        .clamp(16, MAX_CONNECTIONS_PER_WORKER);
+    usize::try_from(per_worker).unwrap_or(25_000)
 }
 
 /// Keeps the in-memory JWT deny-list in step with revocations made by any instance.

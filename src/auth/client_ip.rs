@@ -1,4 +1,4 @@
-//! The client's address (contract section 6): the socket peer, unless that peer is a trusted
+//! The client's address: the socket peer, unless that peer is a trusted
 //! proxy, in which case `X-Forwarded-For` is walked from the right past trusted hops.
 
 use std::net::IpAddr;

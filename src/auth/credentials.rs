@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES, js_length};
-use crate::auth::rate_limit::RateLimiter;
+use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES, password_length};
+use crate::auth::rate_limit::{RateLimiter, SignInSubject};
 use crate::db::Db;
 use crate::db::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
 use crate::db::users::{self, Identifier};
 use crate::dto::SignUpBody;
 use crate::error::{ApiError, UsernameProblem};
-use crate::extract::is_email;
+use crate::extract::{MAX_EMAIL_CHARS, is_email};
 use crate::ids::random_id;
 
 const MIN_PASSWORD_LENGTH: usize = 8;
@@ -32,7 +32,7 @@ fn username_problem(username: &str) -> Option<UsernameProblem> {
     }
 }
 
-/// Creates the user and its credential after the contract's checks, in its order: password
+/// Creates the user and its credential after Better Auth's checks, in its order: password
 /// length, username format, username taken, email taken, hash, insert.
 pub async fn register(
     db: &Db,
@@ -41,7 +41,7 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> Result<UserRow, ApiError> {
     let password = body.password.0;
-    let length = js_length(&password);
+    let length = password_length(&password);
     if length < MIN_PASSWORD_LENGTH {
         return Err(ApiError::PasswordTooShort);
     }
@@ -103,7 +103,7 @@ pub async fn register(
     Ok(user)
 }
 
-/// The identifier a sign-in names, normalised, or the contract's error for a malformed one.
+/// The identifier a sign-in names, normalised, or the error for a malformed one.
 pub fn sign_in_identifier(
     email: Option<String>,
     username: Option<String>,
@@ -111,7 +111,7 @@ pub fn sign_in_identifier(
     match (email, username) {
         (Some(email), _) => {
             let email = email.trim();
-            if !is_email(email) {
+            if email.len() > MAX_EMAIL_CHARS || !is_email(email) {
                 return Err(ApiError::InvalidEmail);
             }
             Ok(Identifier::Email(email.to_lowercase()))
@@ -129,8 +129,11 @@ pub fn sign_in_identifier(
     }
 }
 
-/// The user whose password this is, behind the failed-sign-in throttle: an identifier that failed
-/// too often is refused before any password work; a failure counts, a success clears the count.
+/// The user whose password this is, behind the failed-sign-in throttle. The identifier is
+/// looked up first, so failures count against the account whichever identifier named it; an
+/// account (or unknown identifier) that failed too often is refused before any password work; a
+/// failure counts, a success clears the count. Known and unknown identifiers take the same steps,
+/// so the answer and its timing are the same.
 pub async fn authenticate(
     db: &Db,
     hasher: &Hasher,
@@ -139,45 +142,29 @@ pub async fn authenticate(
     password: String,
     now: DateTime<Utc>,
 ) -> Result<UserRow, ApiError> {
-    limiter.check_sign_in(db, &identifier, now).await?;
-    let result = check_password(db, hasher, identifier.clone(), password).await;
-    match &result {
-        Ok(_) => limiter.record_sign_in(db, &identifier, true, now).await?,
-        Err(ApiError::InvalidEmailOrPassword | ApiError::InvalidUsernameOrPassword) => {
-            limiter.record_sign_in(db, &identifier, false, now).await?;
-        }
-        Err(_) => {}
-    }
-    result
-}
-
-/// An unknown identifier costs a bcrypt verification against the dummy hash, so it answers like
-/// a wrong password, in the same time.
-async fn check_password(
-    db: &Db,
-    hasher: &Hasher,
-    identifier: Identifier,
-    password: String,
-) -> Result<UserRow, ApiError> {
     let failure = match identifier {
         Identifier::Email(_) => ApiError::InvalidEmailOrPassword,
         Identifier::Username(_) => ApiError::InvalidUsernameOrPassword,
     };
-    if js_length(&password) > MAX_PASSWORD_LENGTH {
-        return Err(ApiError::PasswordTooLong);
-    }
-    // No stored hash can match more than 72 bytes: bcrypt never saw them.
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(failure);
-    }
+    let lookup = identifier.clone();
     let found = db
-        .run(move |conn| users::find_with_password_hash(conn, &identifier))
+        .run(move |conn| users::find_with_password_hash(conn, &lookup))
         .await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
         None => (None, None),
     };
-    let is_match = hasher.verify(password, hash).await?;
+    let subject = match &user {
+        Some(user) => SignInSubject::Account(&user.id),
+        None => SignInSubject::Unknown(&identifier),
+    };
+    limiter.check_sign_in(db, &subject, now).await?;
+    if password_length(&password) > MAX_PASSWORD_LENGTH {
+        return Err(ApiError::PasswordTooLong);
+    }
+    // No stored hash can match more than 72 bytes: bcrypt never saw them.
+    let is_match = password.len() <= MAX_PASSWORD_BYTES && hasher.verify(password, hash).await?;
+    limiter.record_sign_in(db, &subject, is_match, now).await?;
     match user {
         Some(user) if is_match => Ok(user),
         _ => Err(failure),

@@ -15,10 +15,12 @@ use crate::error::ApiError;
 /// The most bytes bcrypt reads.
 pub const MAX_PASSWORD_BYTES: usize = 72;
 
-/// Password length as JavaScript counts it (UTF-16 code units), so gatehouse and Better Auth
-/// agree on the 8..=128 rule.
-pub fn js_length(password: &str) -> usize {
-    password.encode_utf16().count()
+/// Password length in Unicode scalar values (Rust's `chars`), which is what JSON Schema's
+/// `minLength` and `maxLength` count, so the OpenAPI document states the rule exactly. (Better
+/// Auth counts UTF-16 units, so a character outside the Basic Multilingual Plane counts twice
+/// there and once here.)
+pub fn password_length(password: &str) -> usize {
+    password.chars().count()
 }
 
 enum Job {
@@ -211,10 +213,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn javascript_length_counts_utf16_code_units() {
-        assert_eq!(js_length("password"), 8);
-        assert_eq!(js_length("😀😀😀😀"), 8);
-        assert_eq!(js_length("é"), 1);
+    fn password_length_counts_unicode_scalar_values() {
+        assert_eq!(password_length("password"), 8);
+        assert_eq!(password_length("😀😀😀😀"), 4);
+        assert_eq!(password_length("é"), 1);
+        assert_eq!(password_length("e\u{301}"), 2);
     }
 
     #[actix_web::test]

@@ -1,4 +1,4 @@
-//! Abuse limits (contract section 6): per client address and canonical route on every POST under
+//! Abuse limits (README, "Abuse limits"): per client address and canonical route on every POST under
 //! `/api/auth` (bar `/verify`), and per account for failed sign-ins. Counters live in the database,
 //! so instances sharing it share the limits.
 
@@ -16,6 +16,7 @@ use crate::auth::client_ip::client_ip;
 use crate::db::users::Identifier;
 use crate::db::{Db, rate_limits};
 use crate::error::ApiError;
+use crate::ids::sha256_hex;
 use crate::startup::AppState;
 
 /// A limit: so many hits per window.
@@ -73,6 +74,35 @@ fn now_ms(now: DateTime<Utc>) -> i64 {
     now.timestamp_millis()
 }
 
+/// Whose failed sign-ins a counter counts.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInSubject<'a> {
+    /// An account, by its user id, whichever identifier (email or username) named it: five
+    /// failures lock the account, not one spelling of it.
+    Account(&'a str),
+    /// An identifier that names no account; counted alike, so a lock reveals nothing.
+    Unknown(&'a Identifier),
+}
+
+impl SignInSubject<'_> {
+    /// The counter's key. User input is hashed, so no key outgrows an index, whatever was sent.
+    fn failure_key(&self) -> String {
+        match self {
+            Self::Account(user_id) => format!("failed-sign-in:user:{user_id}"),
+            Self::Unknown(Identifier::Email(email)) => {
+                format!(
+                    "failed-sign-in:unknown:{}",
+                    sha256_hex(&format!("email:{email}"))
+                )
+            }
+            Self::Unknown(Identifier::Username(username)) => format!(
+                "failed-sign-in:unknown:{}",
+                sha256_hex(&format!("username:{username}"))
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimiter {
     pub enabled: bool,
@@ -99,24 +129,18 @@ impl RateLimiter {
         Ok(())
     }
 
-    fn failure_key(identifier: &Identifier) -> String {
-        match identifier {
-            Identifier::Email(email) => format!("failed-sign-in:email:{email}"),
-            Identifier::Username(username) => format!("failed-sign-in:username:{username}"),
-        }
-    }
-
-    /// Refuses a sign-in for an identifier that has failed too often, before any password work.
+    /// Refuses a sign-in for an account (or unknown identifier) that has failed too often, before
+    /// any password work.
     pub async fn check_sign_in(
         &self,
         db: &Db,
-        identifier: &Identifier,
+        subject: &SignInSubject<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
-        let (key, now_ms) = (Self::failure_key(identifier), now_ms(now));
+        let (key, now_ms) = (subject.failure_key(), now_ms(now));
         let window_ms = FAILED_SIGN_INS.window.num_milliseconds();
         let current = db
             .run(move |conn| rate_limits::current(conn, &key, now_ms, window_ms))
@@ -140,14 +164,14 @@ impl RateLimiter {
     pub async fn record_sign_in(
         &self,
         db: &Db,
-        identifier: &Identifier,
+        subject: &SignInSubject<'_>,
         succeeded: bool,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
-        let key = Self::failure_key(identifier);
+        let key = subject.failure_key();
         if succeeded {
             return db.run(move |conn| rate_limits::clear(conn, &key)).await;
         }
@@ -237,6 +261,22 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(address_key("192.0.2.1".parse().unwrap()), "192.0.2.1");
+    }
+
+    #[test]
+    fn failure_keys_are_bounded_whatever_the_identifier() {
+        let long = Identifier::Email(format!("{}@example.com", "a".repeat(5000)));
+        let user = SignInSubject::Account("2OGVgxEHF4mhoNXIyeh9lsVuY3UrYquY");
+
+        assert_eq!(SignInSubject::Unknown(&long).failure_key().len(), 87);
+        assert_ne!(
+            SignInSubject::Unknown(&Identifier::Email("al".into())).failure_key(),
+            SignInSubject::Unknown(&Identifier::Username("al".into())).failure_key()
+        );
+        assert_eq!(
+            user.failure_key(),
+            "failed-sign-in:user:2OGVgxEHF4mhoNXIyeh9lsVuY3UrYquY"
+        );
     }
 
     #[test]

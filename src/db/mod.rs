@@ -93,7 +93,10 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-/// Opens one connection of the configured backend.
+/// Opens one connection of the configured backend, with SQLite's per-connection PRAGMAs: the busy
+/// timeout first (so nothing after it fails on a lock at once), then `synchronous=FULL`, which
+/// makes every acknowledged commit survive a crash or power loss, and foreign keys, which are off
+/// by default. WAL mode belongs to the file and is set once, by [`Db::open`].
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
     match url {
         DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgres(
@@ -102,11 +105,8 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
         DatabaseUrl::Sqlite(path) => {
             let mut conn =
                 diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-            // WAL lets readers proceed during a write; synchronous=FULL makes every commit that
-            // was acknowledged survive a crash or power loss; foreign keys are off by default.
             conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
-                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
                  PRAGMA foreign_keys = ON;"
             ))
@@ -151,9 +151,9 @@ pub struct Db {
 }
 
 impl Db {
-    /// Builds the pool without connecting: start-up connects once for migrations, and a database
-    /// that goes away later is answered with 503 until it returns.
-    pub fn new(url: &DatabaseUrl) -> Self {
+    /// Builds the pool without connecting: a database that goes away later is answered with 503
+    /// until it returns. [`Db::open`] has set the database up by then.
+    fn build_pool(url: &DatabaseUrl) -> Self {
         let in_memory = url.is_in_memory();
         let max_size = match url {
             // Each in-memory connection would be a separate database: keep exactly one forever.
@@ -266,27 +266,91 @@ impl Db {
 /// Errors of start-up work (migrations, the first connection).
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
 
-impl Db {
-    /// Runs the embedded migrations of the configured backend and returns the versions applied.
-    /// On PostgreSQL an advisory lock makes replicas that start together take turns. Blocking:
-    /// call it at start-up, before serving.
-    pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
-        let mut pooled = self.pool.get()?;
-        let applied = match &mut pooled.connection {
-            DbConnection::Postgres(conn) => {
-                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
-                let result = conn
-                    .run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|versions| versions.iter().map(ToString::to_string).collect());
-                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
-                result?
-            }
-            DbConnection::Sqlite(conn) => conn
-                .run_pending_migrations(SQLITE_MIGRATIONS)?
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-        };
-        Ok(applied)
+/// The database could not be opened at start-up: one line, naming `DATABASE_URL` (its password
+/// redacted) and the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("DATABASE_URL={url}: {cause}")]
+pub struct OpenError {
+    url: DatabaseUrl,
+    cause: String,
+}
+
+impl OpenError {
+    fn boxed(url: &DatabaseUrl, cause: impl std::fmt::Display) -> SetupError {
+        // libpq's messages span lines ("... failed: Connection refused\n\tIs the server
+        // running ..."): start-up errors are one line.
+        let cause = cause
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Box::new(Self {
+            url: url.clone(),
+            cause,
+        })
     }
+}
+
+impl Db {
+    /// Connects once, sets the database up (SQLite: the file with mode 0600, since it holds
+    /// password hashes, and WAL mode) and runs the embedded migrations, all on one connection,
+    /// before the pool opens any other: nothing races the set-up. Returns the pool and the
+    /// migrations applied. Blocking: call it at start-up, before serving.
+    pub fn open(url: &DatabaseUrl) -> Result<(Self, Vec<String>), SetupError> {
+        if url.is_in_memory() {
+            // Every in-memory connection is its own database: set up the pool's only one.
+            let db = Self::build_pool(url);
+            let mut pooled = db.pool.get().map_err(|e| OpenError::boxed(url, e))?;
+            let applied = migrate(&mut pooled.connection)?;
+            drop(pooled);
+            return Ok((db, applied));
+        }
+        if let DatabaseUrl::Sqlite(path) = url {
+            create_private_file(path).map_err(|e| OpenError::boxed(url, e))?;
+        }
+        let mut connection = establish(url).map_err(|e| OpenError::boxed(url, e))?;
+        if let DbConnection::Sqlite(conn) = &mut connection {
+            // WAL lets readers proceed during a write. It is a property of the file, and setting
+            // it needs the file to itself, so it is set here, before any other connection.
+            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        let applied = migrate(&mut connection)?;
+        drop(connection);
+        Ok((Self::build_pool(url), applied))
+    }
+}
+
+/// Creates the SQLite file readable and writable by its owner only, unless it exists (then it is
+/// left as it is). SQLite gives its `-wal` and `-shm` files the same permissions.
+fn create_private_file(path: &str) -> std::io::Result<()> {
+    let is_plain_path = !path.starts_with("file:") && !path.contains('?');
+    if !is_plain_path {
+        return Ok(());
+    }
+    match crate::config::create_private_file(std::path::Path::new(path)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs the embedded migrations of the connection's backend and returns the versions applied.
+/// On PostgreSQL an advisory lock makes replicas that start together take turns.
+fn migrate(connection: &mut DbConnection) -> Result<Vec<String>, SetupError> {
+    let applied = match connection {
+        DbConnection::Postgres(conn) => {
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = conn
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect());
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result?
+        }
+        DbConnection::Sqlite(conn) => conn
+            .run_pending_migrations(SQLITE_MIGRATIONS)?
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    };
+    Ok(applied)
 }

@@ -27,6 +27,11 @@ pub enum SignUpAnswers {
     Invalid(ErrorBody),
     #[response(status = 403, description = "Untrusted origin or callback URL.")]
     Forbidden(ErrorBody),
+    #[response(
+        status = 408,
+        description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT."
+    )]
+    Timeout(ErrorBody),
     #[response(status = 413, description = "Body over 64 KiB.")]
     TooLarge(ErrorBody),
     #[response(status = 415, description = "Unsupported content type.")]
@@ -52,6 +57,11 @@ pub enum SignInAnswers {
     SignedIn(SignInResponse),
     #[response(status = 403, description = "Untrusted origin or callback URL.")]
     Forbidden(ErrorBody),
+    #[response(
+        status = 408,
+        description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT."
+    )]
+    Timeout(ErrorBody),
     #[response(status = 413, description = "Body over 64 KiB.")]
     TooLarge(ErrorBody),
     #[response(status = 415, description = "Unsupported content type.")]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get, web};
 
 use crate::dto::StatusResponse;
-use crate::error::{ErrorBody, set_reason};
+use crate::error::ErrorBody;
 use crate::startup::AppState;
 
 /// Liveness: the process serves HTTP. Never touches the database, so a database outage does not
@@ -51,17 +51,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         }),
         Err(error) => {
             log::warn!("readiness check failed: {error:?}");
-            let mut response = HttpResponse::ServiceUnavailable()
+            HttpResponse::ServiceUnavailable()
                 .insert_header(("Retry-After", "1"))
                 .json(ErrorBody {
                     message: "Database unavailable".to_owned(),
                     code: "SERVICE_UNAVAILABLE".to_owned(),
-                });
-            set_reason(
-                &mut response,
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            );
-            response
+                })
         }
     }
 }

@@ -13,9 +13,10 @@ pub mod sign_out;
 pub mod sign_up;
 pub mod verify;
 
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponseBuilder};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -56,7 +57,13 @@ pub fn configure(config: &mut ServiceConfig) {
 /// Header names that responses setting a session expose to scripts on other origins.
 pub const EXPOSED_HEADERS: &str = "set-auth-token, set-auth-jwt";
 
-/// What a new session records: the client address (section 6 rules) and its user agent.
+/// Longest `User-Agent` a session records; real ones are a few hundred bytes.
+pub const MAX_USER_AGENT_BYTES: usize = 512;
+/// Longest client address a session records (an IPv6 address takes at most 45 characters).
+const MAX_IP_ADDRESS_BYTES: usize = 64;
+
+/// What a new session records: the client address (behind trusted proxies, the forwarded one)
+/// and its user agent, both bounded.
 pub fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
     let forwarded = req
         .headers()
@@ -67,18 +74,35 @@ pub fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSe
         forwarded,
         &state.config.trusted_proxies,
     )
-    .map(|ip| ip.to_string())
+    .map(|ip| truncated(&ip.to_string(), MAX_IP_ADDRESS_BYTES).to_owned())
     .unwrap_or_default();
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|v| truncated(&String::from_utf8_lossy(v.as_bytes()), MAX_USER_AGENT_BYTES).to_owned())
         .unwrap_or_default();
     NewSession {
         ip_address,
         user_agent,
         remember,
     }
+}
+
+/// At most `max_bytes` of `text`, cut on a character boundary.
+fn truncated(text: &str, max_bytes: usize) -> &str {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// What a `Location` header may carry of a callback URL that passed the callback rule (no control
+/// characters): the URL with non-ASCII characters and spaces percent-encoded, as browsers send
+/// them. Built before any write, so a sign-in that cannot answer never starts a session.
+pub fn location_header(callback_url: &str) -> Result<HeaderValue, ApiError> {
+    const ENCODED: &AsciiSet = &CONTROLS.add(b' ');
+    header_value(&utf8_percent_encode(callback_url, ENCODED).to_string())
 }
 
 /// Sets the session cookie, `set-auth-token` and the expose header for a live session. With
@@ -117,4 +141,30 @@ pub fn expire_session_cookies(
         response.append_header((header::SET_COOKIE, header_value(&cookie)?));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncated("abc", 5), "abc");
+        assert_eq!(truncated("abcdef", 3), "abc");
+        assert_eq!(truncated("aé", 2), "a");
+        assert_eq!(truncated("aé", 3), "aé");
+        assert_eq!(truncated("😀😀", 5), "😀");
+    }
+
+    #[test]
+    fn a_location_header_carries_any_callback_url_that_passed_the_rule() {
+        assert_eq!(
+            location_header("/café au lait?q=1").unwrap(),
+            "/caf%C3%A9%20au%20lait?q=1"
+        );
+        assert_eq!(
+            location_header("https://app.example.com/x").unwrap(),
+            "https://app.example.com/x"
+        );
+    }
 }

@@ -21,7 +21,7 @@ async fn read_session(
     let disable_refresh = url::form_urlencoded::parse(req.query_string().as_bytes())
         .any(|(name, value)| name == "disableRefresh" && value == "true");
     let may_refresh = !disable_refresh && !presented.dont_remember;
-    let active = match &presented.token {
+    let active = match presented.token() {
         Some(token) => {
             state
                 .sessions

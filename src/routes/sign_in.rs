@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::auth::{credentials, origin};
 use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody, User};
-use crate::error::{ApiError, ErrorBody, header_value};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts, SignInPath};
 use crate::routes::answers::SignInAnswers;
-use crate::routes::{new_session, set_session_cookies};
+use crate::routes::{location_header, new_session, set_session_cookies};
 use crate::startup::AppState;
 
 /// Sign in with an email or a username and a password.
@@ -39,7 +39,7 @@ pub async fn sign_in(
     handle(req, payload, state, SignInPath::Either).await
 }
 
-/// Better Auth's email sign-in: as [`sign_in`], by email only.
+/// Better Auth's email sign-in: as `/sign-in`, by email only.
 #[utoipa::path(
     operation_id = "signInEmail",
     tag = "better-auth",
@@ -62,7 +62,7 @@ pub async fn sign_in_email(
     handle(req, payload, state, SignInPath::Email).await
 }
 
-/// Better Auth's username sign-in: as [`sign_in`], by username only.
+/// Better Auth's username sign-in: as `/sign-in`, by username only.
 #[utoipa::path(
     operation_id = "signInUsername",
     tag = "better-auth",
@@ -92,12 +92,18 @@ async fn handle(
     state: web::Data<AppState>,
     path: SignInPath,
 ) -> Result<HttpResponse, ApiError> {
-    let body = extract::read_body(&req, payload, Accepts::JsonOrForm).await?;
+    let body =
+        extract::read_body(&req, payload, Accepts::JsonOrForm, state.request_timeout()).await?;
     let body = extract::sign_in_body(body.as_ref(), path)?;
     origin::check_sign_in_csrf(&req, &state.config.trusted_origins)?;
     if let Some(callback_url) = &body.callback_url {
         origin::check_callback_url(callback_url, &state.config.trusted_origins)?;
     }
+    let location = body
+        .callback_url
+        .as_deref()
+        .map(location_header)
+        .transpose()?;
     let remember = body.remember_me.unwrap_or(true);
     let identifier = credentials::sign_in_identifier(body.email, body.username)?;
 
@@ -118,8 +124,8 @@ async fn handle(
 
     let mut response = HttpResponse::Ok();
     set_session_cookies(&mut response, &req, &state, &token, remember)?;
-    if let Some(url) = &body.callback_url {
-        response.insert_header((header::LOCATION, header_value(url)?));
+    if let Some(location) = location {
+        response.insert_header((header::LOCATION, location));
     }
     Ok(response.json(SignInResponse {
         redirect: body.callback_url.is_some(),

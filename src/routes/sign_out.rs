@@ -9,9 +9,9 @@ use crate::extract::{self, Accepts};
 use crate::routes::expire_session_cookies;
 use crate::startup::AppState;
 
-/// End the presented session.
+/// End every session the request presents.
 ///
-/// Always 200 `{"success":true}` with any session or none, so callers learn nothing about the
+/// Both the bearer token's and the cookie's, when a request carries both. Always 200 `{"success":true}` with any session or none, so callers learn nothing about the
 /// session; the cookies are always expired. Only the cookie CSRF rule (403) and an unreachable
 /// database (503, nothing revoked) answer otherwise.
 #[utoipa::path(
@@ -23,6 +23,7 @@ use crate::startup::AppState;
             headers(("Set-Cookie" = String, description = "Expires the session cookies."))),
         (status = 400, description = "A body that is not a JSON object.", body = ErrorBody),
         (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
         (status = 415, description = "Unsupported content type.", body = ErrorBody),
         (status = 503, description = "Database unavailable; nothing was revoked.", body = ErrorBody),
@@ -35,14 +36,15 @@ pub async fn sign_out(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = extract::read_body(&req, payload, Accepts::Json).await?;
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
     extract::optional_object(body.as_ref())?;
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
 
-    if let Some(token) = state.cookies.presented(&req).token {
+    let presented = state.cookies.presented(&req);
+    for token in presented.all_tokens() {
         state
             .sessions
-            .revoke(&state.db, &token, state.clock.now())
+            .revoke(&state.db, token, state.clock.now())
             .await?;
     }
 

@@ -32,7 +32,7 @@ pub async fn sign_up(
     handle(req, payload, state).await
 }
 
-/// Better Auth's path for [`sign_up`]: same handler, same answers.
+/// Better Auth's path for `/sign-up`: same handler, same answers.
 #[utoipa::path(
     operation_id = "signUpEmail",
     tag = "better-auth",
@@ -56,7 +56,8 @@ async fn handle(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = extract::read_body(&req, payload, Accepts::JsonOrForm).await?;
+    let body =
+        extract::read_body(&req, payload, Accepts::JsonOrForm, state.request_timeout()).await?;
     let body = extract::sign_up_body(body.as_ref())?;
     origin::check_sign_in_csrf(&req, &state.config.trusted_origins)?;
     if let Some(callback_url) = &body.callback_url {

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use percent_encoding::utf8_percent_encode;
 
-use crate::auth::origin::TrustedOrigins;
+use crate::config::TrustedOrigins;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ActiveSession;
 use crate::session::cookie::URI_COMPONENT;
@@ -71,11 +71,11 @@ pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let active = match state.cookies.presented(&req).token {
+    let active = match state.cookies.presented(&req).token() {
         Some(token) => {
             state
                 .sessions
-                .resolve(&state.db, &token, state.clock.now(), false)
+                .resolve(&state.db, token, state.clock.now(), false)
                 .await?
         }
         None => None,
@@ -182,8 +182,7 @@ fn sign_in_location(
 ) -> String {
     let safe_original = original
         .and_then(|raw| url::Url::parse(&raw).ok())
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .filter(|url| trusted.is_trusted(&url.origin().ascii_serialization()));
+        .filter(|url| trusted.is_trusted_url(url));
     let mut location = sign_in.to_string();
     if let Some(original) = safe_original {
         let separator = if sign_in.query().is_some() { '&' } else { '?' };

@@ -1,4 +1,4 @@
-//! The session cookie and the bearer header (contract 4.4 and 4.5): HMAC-SHA256-signed values as
+//! The session cookie and the bearer header (README, "Sessions and cookies"): HMAC-SHA256-signed values as
 //! Better Auth writes them, verified in constant time against the current secret and then each
 //! old one.
 
@@ -67,15 +67,43 @@ fn split_signed(signed: &str) -> Option<(&str, &str)> {
     (signature.len() == SIGNATURE_LEN && signature.ends_with('=')).then_some((value, signature))
 }
 
-/// The credential a request presented, from the bearer header or the cookie.
+/// The credentials a request presented, in the bearer header and in the cookie.
 #[derive(Debug, Default)]
 pub struct Presented {
-    /// The session token (opaque token or JWT) whose signature, if it had one, verified.
-    pub token: Option<String>,
+    /// An `Authorization: Bearer` header was sent, valid or not.
+    pub bearer_sent: bool,
+    /// The bearer value's token (opaque token or JWT), when a signed value verified or the value
+    /// was a raw token.
+    pub bearer: Option<String>,
+    /// The session cookie's token, when its signature verified.
+    pub cookie: Option<String>,
     /// A `<prefix>.session_token` cookie was sent, valid or not.
     pub cookie_sent: bool,
     /// A valid `<prefix>.dont_remember` cookie was sent: no sliding refresh.
     pub dont_remember: bool,
+}
+
+impl Presented {
+    /// The token that names the request's session: the bearer header's when one was sent (even
+    /// an invalid one, which then names none), else the cookie's.
+    pub fn token(&self) -> Option<&str> {
+        if self.bearer_sent {
+            self.bearer.as_deref()
+        } else {
+            self.cookie.as_deref()
+        }
+    }
+
+    /// Every session token the request carries, each once: sign-out ends them all.
+    pub fn all_tokens(&self) -> Vec<&str> {
+        let mut tokens: Vec<&str> = self.bearer.iter().map(String::as_str).collect();
+        if let Some(cookie) = self.cookie.as_deref()
+            && !tokens.contains(&cookie)
+        {
+            tokens.push(cookie);
+        }
+        tokens
+    }
 }
 
 /// Cookie names, attributes and signing, built once from the configuration.
@@ -168,27 +196,26 @@ impl Cookies {
             .map(|name| format!("{name}=; Max-Age=0; {}", self.attributes))
     }
 
-    /// Reads the bearer header (which wins when present) or the session cookie.
+    /// Reads the bearer header and the session cookie (the first that verifies, if several are
+    /// sent).
     pub fn presented(&self, req: &HttpRequest) -> Presented {
-        let bearer = bearer_value(req);
         let mut presented = Presented::default();
-        let mut from_cookie = None;
+        if let Some(bearer) = bearer_value(req) {
+            presented.bearer_sent = true;
+            presented.bearer = self.read_bearer(bearer);
+        }
         for (name, value) in cookie_pairs(req) {
             if name == self.session_token {
-                presented.cookie_sent = true;
-                if bearer.is_none() && from_cookie.is_none() {
-                    from_cookie = self.verify_encoded(value);
+                if presented.cookie.is_none() {
+                    presented.cookie = self.verify_encoded(value);
                 }
+                presented.cookie_sent = true;
             } else if name == self.dont_remember
                 && self.verify_encoded(value).as_deref() == Some("true")
             {
                 presented.dont_remember = true;
             }
         }
-        presented.token = match bearer {
-            Some(bearer) => self.read_bearer(bearer),
-            None => from_cookie,
-        };
         presented
     }
 
@@ -221,11 +248,13 @@ fn decode(value: &str) -> String {
     percent_decode_str(value).decode_utf8_lossy().into_owned()
 }
 
-/// `(name, raw value)` of every cookie in every `Cookie` header, in order.
+/// `(name, raw value)` of every cookie in every `Cookie` header, in order. Header values are
+/// read as UTF-8, not only as visible ASCII, so a cookie with non-ASCII bytes still counts as
+/// sent (and, invalid, gets expired).
 fn cookie_pairs(req: &HttpRequest) -> impl Iterator<Item = (&str, &str)> {
     req.headers()
         .get_all(header::COOKIE)
-        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| std::str::from_utf8(value.as_bytes()).ok())
         .flat_map(|line| line.split(';'))
         .filter_map(|pair| {
             let (name, value) = pair.split_once('=')?;
@@ -279,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_is_percent_encoded_with_the_contract_attributes() {
+    fn a_cookie_is_percent_encoded_with_the_documented_attributes() {
         let header = cookies(&[]).session("tok", Some(604_800));
 
         assert!(header.starts_with("gatehouse.session_token=tok."));
@@ -371,8 +400,9 @@ mod tests {
 
         let presented = cookies.presented(&req);
 
-        assert_eq!(presented.token.as_deref(), Some("from-bearer"));
+        assert_eq!(presented.token(), Some("from-bearer"));
         assert!(presented.cookie_sent);
+        assert_eq!(presented.all_tokens(), ["from-bearer", "from-cookie"]);
     }
 
     #[test]
@@ -385,28 +415,65 @@ mod tests {
             let req = TestRequest::default()
                 .insert_header(("authorization", format!("Bearer {value}")))
                 .to_http_request();
-            assert_eq!(cookies.presented(&req).token.as_deref(), Some("tok"));
+            assert_eq!(cookies.presented(&req).token(), Some("tok"));
         }
         let forged = format!("tok.{}", "A".repeat(43) + "=");
         let req = TestRequest::default()
             .insert_header(("authorization", format!("Bearer {forged}")))
             .to_http_request();
-        assert_eq!(cookies.presented(&req).token, None);
+        assert_eq!(cookies.presented(&req).token(), None);
+    }
+
+    #[test]
+    fn an_invalid_bearer_header_names_no_session_even_with_a_valid_cookie() {
+        let cookies = cookies(&[]);
+        let cookie = cookies.session("from-cookie", Some(1));
+        let forged = format!("tok.{}", "A".repeat(43) + "=");
+        let req = TestRequest::default()
+            .insert_header(("cookie", cookie.split(';').next().unwrap()))
+            .insert_header(("authorization", format!("Bearer {forged}")))
+            .to_http_request();
+
+        let presented = cookies.presented(&req);
+
+        assert_eq!(presented.token(), None);
+        assert_eq!(presented.all_tokens(), ["from-cookie"]);
     }
 
     mod properties {
+        use actix_web::http::header::HeaderValue;
         use proptest::prelude::*;
 
         use super::*;
 
+        /// Bytes a header value may hold (visible ASCII, space, tab and obs-text), so every
+        /// generated case reaches the code under test.
+        fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+            proptest::collection::vec(
+                prop_oneof![0x20_u8..=0x7e, 0x80_u8..=0xff, Just(b'\t')],
+                0..300,
+            )
+        }
+
+        /// Header bytes, half the time after a `Bearer ` scheme.
+        fn authorization_bytes() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                header_bytes(),
+                header_bytes().prop_map(|rest| [b"Bearer ".as_slice(), &rest].concat()),
+            ]
+        }
+
         proptest! {
             #[test]
-            fn no_cookie_header_panics_or_authenticates(raw in proptest::collection::vec(any::<u8>(), 0..300)) {
+            fn no_cookie_header_authenticates(raw in header_bytes()) {
                 let cookies = cookies(&[]);
-                if let Ok(value) = actix_web::http::header::HeaderValue::from_bytes(&raw) {
-                    let req = TestRequest::default().insert_header(("cookie", value)).to_http_request();
-                    prop_assert_eq!(cookies.presented(&req).token, None);
-                }
+                let value = HeaderValue::from_bytes(&raw).unwrap();
+                let req = TestRequest::default().insert_header(("cookie", value)).to_http_request();
+
+                let presented = cookies.presented(&req);
+
+                prop_assert_eq!(presented.token(), None);
+                prop_assert!(!presented.bearer_sent);
             }
 
             #[test]
@@ -415,30 +482,40 @@ mod tests {
                 let req = TestRequest::default()
                     .insert_header(("cookie", format!("gatehouse.session_token={value}")))
                     .to_http_request();
-                prop_assert_eq!(cookies.presented(&req).token, None);
+
+                let presented = cookies.presented(&req);
+
+                prop_assert_eq!(presented.token(), None);
+                prop_assert!(presented.cookie_sent);
             }
 
             #[test]
             fn a_forged_signed_bearer_never_verifies(token in "[A-Za-z0-9]{1,40}", signature in "[A-Za-z0-9+/]{43}") {
                 let cookies = cookies(&[]);
                 let forged = format!("{token}.{signature}=");
-                prop_assert_eq!(cookies.verify(&forged), None);
                 let req = TestRequest::default()
                     .insert_header(("authorization", format!("Bearer {forged}")))
                     .to_http_request();
-                prop_assert_eq!(cookies.presented(&req).token, None);
+
+                let presented = cookies.presented(&req);
+
+                prop_assert_eq!(cookies.verify(&forged), None);
+                prop_assert_eq!(presented.token(), None);
             }
 
             #[test]
-            fn any_authorization_header_is_read_without_panicking(raw in proptest::collection::vec(any::<u8>(), 0..300)) {
+            fn any_authorization_header_yields_at_most_an_unsigned_candidate(raw in authorization_bytes()) {
                 let cookies = cookies(&[]);
-                if let Ok(value) = actix_web::http::header::HeaderValue::from_bytes(&raw) {
-                    let req = TestRequest::default().insert_header(("authorization", value)).to_http_request();
-                    let presented = cookies.presented(&req);
-                    // An unsigned value is only a candidate; a signed-looking one must verify.
-                    if let Some(token) = presented.token {
-                        prop_assert!(split_signed(&token).is_none());
-                    }
+                let value = HeaderValue::from_bytes(&raw).unwrap();
+                let req = TestRequest::default().insert_header(("authorization", value)).to_http_request();
+
+                let presented = cookies.presented(&req);
+
+                prop_assert!(presented.cookie.is_none());
+                // A raw token is only a candidate; a signed-looking one would have had to verify.
+                if let Some(token) = presented.token() {
+                    prop_assert!(!token.is_empty());
+                    prop_assert!(split_signed(token).is_none());
                 }
             }
         }

@@ -1,20 +1,18 @@
 //! The database strategy: an opaque token whose SHA-256 is the only thing stored.
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::db::models::{SessionRow, UserRow};
 use crate::db::{Db, sessions};
 use crate::dto;
 use crate::error::ApiError;
-use crate::ids::random_id;
+use crate::ids::{random_id, sha256_hex};
 
 use super::{ActiveSession, NewSession, Renewal};
 
 /// Hex SHA-256 of a token: what the sessions table is keyed by.
 pub fn hash_session_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(token)
 }
 
 #[derive(Debug, Clone)]

@@ -8,16 +8,15 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ed25519_dalek::pkcs8::spki::DecodePublicKey as _;
-use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::pkcs8::EncodePrivateKey as _;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
+use crate::config::{Config, JwtSigningKey};
 use crate::db::models::RevokedSessionRow;
 use crate::db::models::UserRow;
 use crate::db::{Db, revocations, users};
@@ -105,28 +104,6 @@ impl PublicKey {
     }
 }
 
-/// An Ed25519 private key from PKCS#8 PEM.
-pub fn parse_private_key(pem: &str) -> Result<SigningKey, String> {
-    SigningKey::from_pkcs8_pem(pem)
-        .map_err(|_| "not an Ed25519 private key in PKCS#8 PEM".to_owned())
-}
-
-/// An Ed25519 public key from PEM: a private key (PKCS#8) or a public one (SPKI).
-pub fn parse_public_key(pem: &str) -> Result<VerifyingKey, String> {
-    parse_private_key(pem)
-        .map(|key| key.verifying_key())
-        .or_else(|_| VerifyingKey::from_public_key_pem(pem))
-        .map_err(|_| "not an Ed25519 key in PEM (PKCS#8 private or SPKI public)".to_owned())
-}
-
-/// A new Ed25519 private key as PKCS#8 PEM, for `gatehouse jwt-key`.
-pub fn generate_private_key_pem() -> Result<String, String> {
-    let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    key.to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-        .map(|pem| pem.to_string())
-        .map_err(|e| format!("cannot encode the key: {e}"))
-}
-
 /// Signing and verification keys; the algorithm is fixed by the configuration.
 enum Keys {
     /// The current secret signs; it and the old ones verify.
@@ -176,8 +153,7 @@ impl JwtSessions {
                     Header::new(Algorithm::HS256),
                 )
             }
-            Some(pem) => {
-                let private = parse_private_key(pem.expose())?;
+            Some(JwtSigningKey(private)) => {
                 let der = private
                     .to_pkcs8_der()
                     .map_err(|e| format!("cannot encode the key: {e}"))?;
@@ -185,9 +161,7 @@ impl JwtSessions {
                 let mut header = Header::new(Algorithm::EdDSA);
                 header.kid = Some(current.kid.clone());
                 let mut verifying = vec![current];
-                for old in &config.jwt_keys_old {
-                    verifying.push(PublicKey::new(&parse_public_key(old)?));
-                }
+                verifying.extend(config.jwt_keys_old.iter().map(PublicKey::new));
                 let kid = verifying[0].kid.clone();
                 let signing = EncodingKey::from_ed_der(der.as_bytes());
                 (

@@ -1,4 +1,4 @@
-//! CORS (contract 5.4): trusted origins only, exact origin echoed, credentials, exposed session
+//! CORS: trusted origins only, exact origin echoed, credentials, exposed session
 //! headers, and preflights answered with 204.
 
 use serde_json::json;
@@ -158,4 +158,27 @@ async fn operational_endpoints_have_no_cors() {
 
     assert!(response.header("access-control-allow-origin").is_none());
     assert!(response.header("vary").is_none());
+}
+
+#[actix_web::test]
+async fn an_origin_with_userinfo_or_a_path_gets_no_cors_headers() {
+    let app = spawn_app().await;
+    let host = TRUSTED_ORIGIN.trim_start_matches("http://");
+
+    for origin in [
+        format!("http://user@{host}"),
+        format!("{TRUSTED_ORIGIN}/path"),
+    ] {
+        let response = app
+            .get("/api/auth/get-session", &[("origin", origin.as_str())])
+            .await;
+
+        assert_eq!(response.status, 200);
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+        assert_eq!(response.header("access-control-allow-credentials"), None);
+    }
 }

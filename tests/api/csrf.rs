@@ -1,4 +1,4 @@
-//! Contract 5.2: the cookie CSRF rule and the Sec-Fetch rule on sign-in and sign-up.
+//! The cookie CSRF rule and the Sec-Fetch rule on sign-in and sign-up.
 
 use serde_json::json;
 
@@ -168,4 +168,37 @@ async fn the_origin_check_comes_after_the_body_checks() {
 
     assert_eq!(response.status, 400);
     assert_eq!(response.code(), "BAD_REQUEST");
+}
+
+#[actix_web::test]
+async fn an_origin_that_is_not_exactly_a_trusted_origin_is_refused() {
+    let app = spawn_app().await;
+    let user = app.sign_up_user().await;
+    let host = TRUSTED_ORIGIN.trim_start_matches("http://");
+
+    let mut answers = Vec::new();
+    for (name, value) in [
+        ("origin", format!("http://user@{host}")),
+        ("origin", format!("{TRUSTED_ORIGIN}/path")),
+        ("origin", format!("{TRUSTED_ORIGIN}/")),
+        ("origin", format!("http://{host}@evil.example.net")),
+        ("origin", format!("http://%61{}", &host[1..])),
+        ("referer", format!("http://user@{host}/page")),
+    ] {
+        let headers = [("cookie", user.cookie.as_str()), (name, value.as_str())];
+        answers.push((
+            value.clone(),
+            app.post_json("/api/auth/sign-out", &json!({}), &headers)
+                .await,
+        ));
+    }
+
+    for (value, answer) in &answers {
+        assert_eq!(answer.status, 403, "{value}: {}", answer.text);
+        assert_eq!(answer.code(), "INVALID_ORIGIN", "{value}");
+    }
+    assert_eq!(
+        app.get_session_with_cookie(&user.cookie).await.body["user"]["id"],
+        user.id.as_str()
+    );
 }

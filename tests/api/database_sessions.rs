@@ -121,3 +121,22 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_recorded() {
 
     assert_eq!(session.body["session"]["ipAddress"], "203.0.113.9");
 }
+
+#[actix_web::test]
+async fn a_long_user_agent_is_stored_truncated() {
+    let app = spawn_database_app().await;
+    let user = app.sign_up_user().await;
+    let agent = format!("Agent/{}", "x".repeat(4000));
+    let sign_in = app
+        .post_json(
+            "/api/auth/sign-in/email",
+            &serde_json::json!({"email": user.email, "password": user.password}),
+            &[("user-agent", &agent)],
+        )
+        .await;
+
+    let session = app.get_session_with_cookie(&sign_in.session_cookie()).await;
+
+    let stored = session.body["session"]["userAgent"].as_str().unwrap();
+    assert_eq!(stored, &agent[..512]);
+}

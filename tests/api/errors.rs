@@ -265,7 +265,7 @@ async fn nulls_in_optional_fields_are_type_errors() {
 }
 
 #[actix_web::test]
-async fn error_reason_phrases_are_the_upper_snake_status_names() {
+async fn error_answers_carry_the_standard_reason_phrases() {
     let app = spawn_app().await;
 
     let not_found = app.status_line("GET /nope HTTP/1.1").await;
@@ -278,9 +278,9 @@ async fn error_reason_phrases_are_the_upper_snake_status_names() {
         .await;
     let ok = app.status_line("GET /healthz HTTP/1.1").await;
 
-    assert_eq!(not_found, "HTTP/1.1 404 NOT_FOUND");
-    assert_eq!(not_allowed, "HTTP/1.1 405 METHOD_NOT_ALLOWED");
-    assert_eq!(bad_request, "HTTP/1.1 400 BAD_REQUEST");
-    assert_eq!(forbidden, "HTTP/1.1 403 FORBIDDEN");
+    assert_eq!(not_found, "HTTP/1.1 404 Not Found");
+    assert_eq!(not_allowed, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(bad_request, "HTTP/1.1 400 Bad Request");
+    assert_eq!(forbidden, "HTTP/1.1 403 Forbidden");
     assert_eq!(ok, "HTTP/1.1 200 OK");
 }

@@ -73,7 +73,7 @@ async fn every_answer_forbids_caching() {
 }
 
 #[actix_web::test]
-async fn the_session_object_has_the_contract_fields() {
+async fn the_session_object_has_the_documented_fields() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
 

@@ -85,6 +85,20 @@ impl TestDatabase {
         }
     }
 
+    /// The PostgreSQL database's name; `None` on SQLite.
+    pub fn postgres_name(&self) -> Option<&str> {
+        self.postgres_name.as_ref().map(|(_, name)| name.as_str())
+    }
+
+    /// A connection to PostgreSQL's `postgres` database, to look at the server's own views.
+    pub fn admin_connection(&self) -> PgConnection {
+        let (admin_url, _) = self
+            .postgres_name
+            .as_ref()
+            .expect("a PostgreSQL test database");
+        PgConnection::establish(admin_url).expect("connect to PostgreSQL")
+    }
+
     /// A direct connection, for the few tests that check what is stored.
     pub fn connect(&self) -> DbConnection {
         let url = DatabaseUrl::parse(&self.url).unwrap();
@@ -318,9 +332,10 @@ impl TestApp {
         Self::read(response).await
     }
 
-    /// The status line of a bare HTTP/1.1 request, read off the socket: the one place the
-    /// reason phrase is visible.
-    pub async fn status_line(&self, request_head: &str) -> String {
+    /// The whole answer to a bare HTTP/1.1 request (`request_head` is the request line and any
+    /// headers; `Host` and `Connection: close` are added), read off the socket until the server
+    /// closes it: the one place the reason phrase and a `HEAD` answer are visible as sent.
+    pub async fn raw_exchange(&self, request_head: &str) -> String {
         use std::io::{Read as _, Write as _};
         let address = self.address.trim_start_matches("http://").to_owned();
         let request = format!("{request_head}\r\nHost: {address}\r\nConnection: close\r\n\r\n");
@@ -331,12 +346,22 @@ impl TestApp {
                 .set_read_timeout(Some(Duration::from_secs(30)))
                 .unwrap();
             stream.write_all(request.as_bytes()).unwrap();
-            let mut answer = String::new();
-            let _read_until_close = stream.read_to_string(&mut answer);
-            answer.lines().next().unwrap_or_default().to_owned()
+            let mut answer = Vec::new();
+            let _read_until_close = stream.read_to_end(&mut answer);
+            String::from_utf8_lossy(&answer).into_owned()
         })
         .await
         .unwrap()
+    }
+
+    /// The status line of a bare HTTP/1.1 request.
+    pub async fn status_line(&self, request_head: &str) -> String {
+        self.raw_exchange(request_head)
+            .await
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn post_json(

@@ -25,7 +25,7 @@ fn sign(header: &Header, claims: &Value, secret: &str) -> String {
 }
 
 #[actix_web::test]
-async fn the_token_is_a_jwt_with_the_contract_claims() {
+async fn the_token_is_a_jwt_with_the_documented_claims() {
     let app = spawn_jwt_app().await;
     let user = app.sign_up_user().await;
 
@@ -293,7 +293,7 @@ mod eddsa {
 
     /// A new key in a file that lives as long as the returned guard.
     fn key_file() -> (tempfile::NamedTempFile, String) {
-        let pem = gatehouse::session::jwt::generate_private_key_pem().unwrap();
+        let pem = gatehouse::config::keys::generate_private_key_pem().unwrap();
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), &pem).unwrap();
         let path = file.path().to_str().unwrap().to_owned();

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
@@ -238,15 +239,23 @@ async fn every_acknowledged_sign_up_survives_a_sigkill() {
         "only {} sign-ups were acknowledged",
         emails.len()
     );
-    let sign_ins = join_all(emails.iter().map(|email| {
-        post(
-            &client,
-            format!("{}/api/auth/sign-in/email", restarted.address),
-            json!({"email": email, "password": PASSWORD}),
-            &[],
-        )
-    }))
-    .await;
+    // A few at a time, with time to spare: each costs a bcrypt verification, and however many
+    // sign-ups were acknowledged, no check may time out for want of a hashing thread.
+    let patient = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let sign_ins: Vec<(u16, Value, Vec<String>)> = futures_util::stream::iter(emails.iter())
+        .map(|email| {
+            post(
+                &patient,
+                format!("{}/api/auth/sign-in/email", restarted.address),
+                json!({"email": email, "password": PASSWORD}),
+                &[],
+            )
+        })
+        .buffered(4)
+        .collect()
+        .await;
     let lost: Vec<&String> = emails
         .iter()
         .zip(&sign_ins)

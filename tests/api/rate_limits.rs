@@ -1,4 +1,4 @@
-//! Abuse limits (contract section 6), on by default; test apps turn them off unless a test is
+//! Abuse limits, on by default; test apps turn them off unless a test is
 //! about them.
 
 use chrono::Duration;
@@ -273,4 +273,41 @@ async fn other_posts_get_the_general_limit() {
     let refused = responses.iter().filter(|r| r.status == 429).count();
     assert_eq!(refused, 1);
     assert_eq!(responses.iter().filter(|r| r.status == 200).count(), 100);
+}
+
+#[actix_web::test]
+async fn failures_by_email_and_by_username_lock_the_same_account() {
+    let app = spawn_limited_app().await;
+    let email = unique_email();
+    let signed_up = app
+        .sign_up(
+            &json!({"name": "", "email": email, "password": PASSWORD, "username": "locked_al"}),
+        )
+        .await;
+    assert_eq!(signed_up.status, 200, "{}", signed_up.text);
+    let by_username = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/auth/sign-in/username",
+                &json!({"username": "Locked_Al", "password": password}),
+                &[],
+            )
+            .await
+            .status
+        }
+    };
+
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        failures.push(app.sign_in_email(&email, "wrong-password").await.status);
+    }
+    for _ in 0..2 {
+        failures.push(by_username("wrong-password").await);
+    }
+    let right_by_username = by_username(PASSWORD).await;
+    let right_by_email = app.sign_in_email(&email, PASSWORD).await.status;
+
+    assert_eq!(failures, [401; 5]);
+    assert_eq!([right_by_username, right_by_email], [429, 429]);
 }

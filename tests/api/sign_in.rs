@@ -282,3 +282,80 @@ async fn remember_me_false_makes_a_browser_session_cookie_and_marks_it() {
         "{lifetime}"
     );
 }
+
+/// Session rows of a user: what a refused request must not have added.
+fn stored_sessions(app: &crate::helpers::TestApp, user_id: &str) -> i64 {
+    use diesel::prelude::*;
+    use gatehouse::db::schema::sessions;
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .count()
+        .get_result(&mut app.database.connect())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_callback_url_with_a_control_character_is_refused_before_any_session_is_made() {
+    let app = spawn_app().await;
+    let user = app.sign_up_user().await;
+    let before = stored_sessions(&app, &user.id);
+
+    let mut answers = Vec::new();
+    for callback in [
+        "http://app.example.test/a\u{1}",
+        "/a\r\nSet-Cookie: evil=1",
+        "/tab\there",
+    ] {
+        answers.push(
+            app.post_json(
+                "/api/auth/sign-in/email",
+                &json!({"email": user.email, "password": user.password, "callbackURL": callback}),
+                &[],
+            )
+            .await,
+        );
+    }
+
+    for answer in &answers {
+        assert_eq!(answer.status, 403, "{}", answer.text);
+        assert_eq!(answer.code(), "INVALID_CALLBACK_URL");
+        assert!(answer.set_cookies().is_empty());
+        assert_eq!(answer.header("set-auth-token"), None);
+    }
+    assert_eq!(stored_sessions(&app, &user.id), before);
+}
+
+#[actix_web::test]
+async fn a_non_ascii_callback_url_is_percent_encoded_in_location_and_echoed_as_given() {
+    let app = spawn_app().await;
+    let user = app.sign_up_user().await;
+
+    let response = app
+        .post_json(
+            "/api/auth/sign-in/email",
+            &json!({"email": user.email, "password": user.password, "callbackURL": "/café au lait"}),
+            &[],
+        )
+        .await;
+
+    assert_eq!(response.status, 200, "{}", response.text);
+    assert_eq!(response.body["url"], "/café au lait");
+    assert_eq!(response.header("location"), Some("/caf%C3%A9%20au%20lait"));
+}
+
+#[actix_web::test]
+async fn an_email_over_254_characters_is_an_invalid_email_before_any_lookup() {
+    let app = spawn_app().await;
+    let long = format!("{}@example.com", "a".repeat(3000));
+    let longest = format!("{}@example.com", "a".repeat(254 - "@example.com".len()));
+
+    let refused = app.sign_in_email(&long, PASSWORD).await;
+    let unknown = app.sign_in_email(&longest, PASSWORD).await;
+
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(
+        refused.body,
+        json!({"message": "Invalid email", "code": "INVALID_EMAIL"})
+    );
+    assert_eq!(unknown.code(), "INVALID_EMAIL_OR_PASSWORD");
+}

@@ -105,3 +105,30 @@ async fn a_sign_out_body_must_be_json_when_present() {
     assert_eq!(array.status, 400);
     assert_eq!(array.code(), "VALIDATION_ERROR");
 }
+
+#[actix_web::test]
+async fn a_request_with_a_cookie_and_a_bearer_token_ends_both_sessions() {
+    let app = spawn_app().await;
+    let user = app.sign_up_user().await;
+    let other = app.sign_in_email(&user.email, &user.password).await;
+    let bearer = format!("Bearer {}", other.auth_token());
+
+    let signed_out = app
+        .post_json(
+            "/api/auth/sign-out",
+            &json!({}),
+            &[
+                ("cookie", &user.cookie),
+                ("authorization", &bearer),
+                ("origin", &app.address),
+            ],
+        )
+        .await;
+
+    assert_eq!(signed_out.status, 200);
+    assert_eq!(app.get_session_with_cookie(&user.cookie).await.text, "null");
+    assert_eq!(
+        app.get_session_with_bearer(&other.auth_token()).await.text,
+        "null"
+    );
+}

@@ -125,7 +125,8 @@ async fn passwords_are_measured_in_characters_and_never_truncated() {
 
     let short = attempt("1234567".to_owned()).await;
     let empty = attempt(String::new()).await;
-    let emoji_eight = attempt("😀😀😀😀".to_owned()).await; // 8 UTF-16 units, 16 bytes
+    let emoji_four = attempt("😀😀😀😀".to_owned()).await; // 4 characters (8 UTF-16 units)
+    let emoji_eight = attempt("😀".repeat(8)).await; // 8 characters, 32 bytes
     let exactly_72_bytes = attempt("a".repeat(72)).await;
     let over_72_bytes = attempt("é".repeat(37)).await; // 37 characters, 74 bytes
     let over_128 = attempt("a".repeat(129)).await;
@@ -135,6 +136,7 @@ async fn passwords_are_measured_in_characters_and_never_truncated() {
         ["PASSWORD_TOO_SHORT", "PASSWORD_TOO_SHORT"]
     );
     assert_eq!(short.body["message"], "Password too short");
+    assert_eq!(emoji_four.code(), "PASSWORD_TOO_SHORT");
     assert_eq!([emoji_eight.status, exactly_72_bytes.status], [200, 200]);
     assert_eq!(over_72_bytes.status, 400);
     assert_eq!(
@@ -398,4 +400,44 @@ async fn profile_fields_are_bounded_so_tokens_stay_small() {
         "[body.name] Too big: expected string to have <=256 characters; \
          [body.image] Too big: expected string to have <=2048 characters"
     );
+}
+
+#[actix_web::test]
+async fn an_email_over_254_characters_is_refused_on_every_backend() {
+    let app = spawn_app().await;
+    let long = format!("{}@example.com", "a".repeat(3000));
+    let longest = format!("{}@example.com", "b".repeat(254 - "@example.com".len()));
+
+    let refused = app
+        .sign_up(&json!({"name": "", "email": long, "password": PASSWORD}))
+        .await;
+    let accepted = app
+        .sign_up(&json!({"name": "", "email": longest, "password": PASSWORD}))
+        .await;
+
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(
+        refused.body,
+        json!({"message": "[body.email] Too big: expected string to have <=254 characters", "code": "VALIDATION_ERROR"})
+    );
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    assert_eq!(accepted.body["user"]["email"], longest.as_str());
+}
+
+#[actix_web::test]
+async fn a_refused_callback_url_creates_no_user() {
+    let app = spawn_app().await;
+    let email = unique_email();
+
+    let refused = app
+        .sign_up(&json!({"name": "", "email": email, "password": PASSWORD, "callbackURL": "http://app.example.test/a\u{1}"}))
+        .await;
+    let again = app
+        .sign_up(&json!({"name": "", "email": email, "password": PASSWORD}))
+        .await;
+
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.code(), "INVALID_CALLBACK_URL");
+    assert!(refused.set_cookies().is_empty());
+    assert_eq!(again.status, 200, "{}", again.text);
 }

@@ -1,5 +1,7 @@
 //! An unknown email and a wrong password cost the same: 200 sign-ins of each, interleaved, have
-//! medians within 10 %. Slow (400 bcrypt verifications), so `scripts/test.sh` runs it once.
+//! medians within 10 %. It compares timings, which other work on the machine (other tests
+//! included) skews, so it is opt-in and runs alone: `scripts/test.sh` runs it last with
+//! `--ignored --exact timing::unknown_emails_and_wrong_passwords_take_the_same_time`.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 #[actix_web::test]
+#[ignore = "compares timings: run it alone on an idle machine (scripts/test.sh does)"]
 async fn unknown_emails_and_wrong_passwords_take_the_same_time() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;

@@ -1,7 +1,0 @@
-from enum import StrEnum
-
-class SignUpEmailError422Code(StrEnum):
-    USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL = "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -1,7 +1,0 @@
-from enum import StrEnum
-
-class SignUpError415Code(StrEnum):
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -1,7 +1,0 @@
-from enum import StrEnum
-
-class VerifyPostError401Code(StrEnum):
-    UNAUTHORIZED = "UNAUTHORIZED"
-
-    def __str__(self) -> str:
-        return str(self.value)

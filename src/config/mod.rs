@@ -1,0 +1,754 @@
+//! Typed configuration read once from the environment. Every value is checked here, before
+//! anything touches the disk or the network; a bad one stops start-up with one line naming the
+//! variable.
+
+mod database_url;
+pub mod keys;
+mod origins;
+mod secret;
+
+use chrono::Duration;
+use ed25519_dalek::VerifyingKey;
+use ipnet::IpNet;
+use url::Url;
+
+pub use database_url::DatabaseUrl;
+pub use keys::JwtSigningKey;
+pub use origins::TrustedOrigins;
+pub use secret::{Secret, SecretSource, create_private_file};
+
+/// A configuration problem, always naming the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStrategy {
+    Database,
+    Jwt,
+}
+
+impl SessionStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Database => "database",
+            Self::Jwt => "jwt",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
+
+/// Everything the service reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    /// `host:port` to listen on.
+    pub bind: String,
+    pub base_url: Url,
+    pub secret: Secret,
+    pub old_secrets: Vec<Secret>,
+    /// Where the secret came from, for the start-up log.
+    pub secret_source: SecretSource,
+    pub session_strategy: SessionStrategy,
+    pub session_ttl: Duration,
+    pub session_update_age: Duration,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// The Ed25519 key that signs JWTs (EdDSA); `None` signs with the secret (HS256).
+    pub jwt_private_key: Option<JwtSigningKey>,
+    /// Earlier Ed25519 keys: still verified and published, never used to sign.
+    pub jwt_keys_old: Vec<VerifyingKey>,
+    pub bcrypt_cost: u32,
+    pub cookie_prefix: String,
+    pub cookie_domain: Option<String>,
+    pub cookie_same_site: SameSite,
+    pub trusted_origins: TrustedOrigins,
+    pub trusted_proxies: Vec<IpNet>,
+    pub rate_limit: bool,
+    pub sign_in_url: Option<Url>,
+    pub metrics: bool,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: usize,
+    /// How long in-flight requests may run after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub request_timeout: Duration,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can pass a map instead of the environment.
+    /// Reads key and secret files but writes nothing.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://gatehouse.db".to_owned()),
+        )?;
+        let bind = parse_bind(get("GATEHOUSE_BIND"))?;
+        let base_url = match get("GATEHOUSE_BASE_URL") {
+            Some(raw) => parse_http_url("GATEHOUSE_BASE_URL", &raw)?,
+            None => parse_http_url("GATEHOUSE_BIND", &format!("http://{bind}"))?,
+        };
+        let base_origin = base_url.origin().ascii_serialization();
+
+        let explicit_secret = match (get("GATEHOUSE_SECRET"), get("BETTER_AUTH_SECRET")) {
+            (Some(secret), _) => Some((
+                secret::checked_secret("GATEHOUSE_SECRET", secret)?,
+                SecretSource::Environment("GATEHOUSE_SECRET"),
+            )),
+            (None, Some(secret)) => Some((
+                secret::checked_secret("BETTER_AUTH_SECRET", secret)?,
+                SecretSource::Environment("BETTER_AUTH_SECRET"),
+            )),
+            (None, None) => None,
+        };
+        let old_secrets = list(get("GATEHOUSE_SECRETS_OLD"))
+            .map(|old| secret::checked_secret("GATEHOUSE_SECRETS_OLD", old))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let session_strategy = match get("GATEHOUSE_SESSION_STRATEGY").as_deref() {
+            None | Some("database") => SessionStrategy::Database,
+            Some("jwt") => SessionStrategy::Jwt,
+            Some(other) => {
+                return Err(invalid(
+                    "GATEHOUSE_SESSION_STRATEGY",
+                    format!("expected database or jwt, got {other:?}"),
+                ));
+            }
+        };
+        let session_ttl = duration(
+            "GATEHOUSE_SESSION_TTL",
+            get("GATEHOUSE_SESSION_TTL"),
+            7 * 86_400,
+        )?;
+        if session_ttl > Duration::days(400) {
+            return Err(invalid("GATEHOUSE_SESSION_TTL", "at most 400 days"));
+        }
+        let session_update_age = duration(
+            "GATEHOUSE_SESSION_UPDATE_AGE",
+            get("GATEHOUSE_SESSION_UPDATE_AGE"),
+            86_400,
+        )?;
+        if session_update_age >= session_ttl {
+            return Err(invalid(
+                "GATEHOUSE_SESSION_UPDATE_AGE",
+                "must be below GATEHOUSE_SESSION_TTL",
+            ));
+        }
+
+        let jwt_private_key = get("GATEHOUSE_JWT_PRIVATE_KEY")
+            .map(|path| {
+                let pem = read_key_file("GATEHOUSE_JWT_PRIVATE_KEY", &path)?;
+                keys::parse_private_key(&pem)
+                    .map(JwtSigningKey)
+                    .map_err(|reason| {
+                        invalid("GATEHOUSE_JWT_PRIVATE_KEY", format!("{path}: {reason}"))
+                    })
+            })
+            .transpose()?;
+        let jwt_keys_old = list(get("GATEHOUSE_JWT_KEYS_OLD"))
+            .map(|path| {
+                let pem = read_key_file("GATEHOUSE_JWT_KEYS_OLD", &path)?;
+                keys::parse_public_key(&pem).map_err(|reason| {
+                    invalid("GATEHOUSE_JWT_KEYS_OLD", format!("{path}: {reason}"))
+                })
+            })
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        if !jwt_keys_old.is_empty() && jwt_private_key.is_none() {
+            return Err(invalid(
+                "GATEHOUSE_JWT_KEYS_OLD",
+                "needs GATEHOUSE_JWT_PRIVATE_KEY (old keys are only used with EdDSA)",
+            ));
+        }
+
+        let bcrypt_cost = match get("GATEHOUSE_BCRYPT_COST") {
+            None => 12,
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(cost) if (10..=31).contains(&cost) => cost,
+                _ => {
+                    return Err(invalid(
+                        "GATEHOUSE_BCRYPT_COST",
+                        "expected a whole number from 10 to 31",
+                    ));
+                }
+            },
+        };
+
+        let cookie_prefix =
+            get("GATEHOUSE_COOKIE_PREFIX").unwrap_or_else(|| "gatehouse".to_owned());
+        if !cookie_prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            return Err(invalid(
+                "GATEHOUSE_COOKIE_PREFIX",
+                "only letters, digits, '-', '_' and '.' are allowed",
+            ));
+        }
+        let cookie_domain = get("GATEHOUSE_COOKIE_DOMAIN").map(|d| d.trim().to_ascii_lowercase());
+        if let Some(domain) = &cookie_domain {
+            let valid = domain.trim_start_matches('.').split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            if !valid {
+                return Err(invalid("GATEHOUSE_COOKIE_DOMAIN", "not a domain name"));
+            }
+        }
+        let cookie_same_site = match get("GATEHOUSE_COOKIE_SAMESITE")
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("lax") => SameSite::Lax,
+            Some("strict") => SameSite::Strict,
+            Some("none") => SameSite::None,
+            Some(other) => {
+                return Err(invalid(
+                    "GATEHOUSE_COOKIE_SAMESITE",
+                    format!("expected lax, strict or none, got {other:?}"),
+                ));
+            }
+        };
+        if cookie_same_site == SameSite::None
+            && base_url.scheme() == "http"
+            && !is_loopback(&base_url)
+        {
+            return Err(invalid(
+                "GATEHOUSE_COOKIE_SAMESITE",
+                format!(
+                    "none needs an https GATEHOUSE_BASE_URL (browsers keep SameSite=None cookies only when Secure, and drop Secure cookies sent over http to {base_origin})"
+                ),
+            ));
+        }
+
+        let mut trusted_origins = TrustedOrigins::parse(list(get("GATEHOUSE_TRUSTED_ORIGINS")))
+            .map_err(|reason| invalid("GATEHOUSE_TRUSTED_ORIGINS", reason))?;
+        trusted_origins.add(&base_url);
+
+        let trusted_proxies = list(get("GATEHOUSE_TRUSTED_PROXIES"))
+            .map(|entry| parse_cidr(&entry))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let rate_limit = on_off("GATEHOUSE_RATE_LIMIT", get("GATEHOUSE_RATE_LIMIT"), true)?;
+        let metrics = on_off("GATEHOUSE_METRICS", get("GATEHOUSE_METRICS"), false)?;
+        let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
+            .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
+            .transpose()?;
+
+        let workers = match get("GATEHOUSE_WORKERS") {
+            None => std::thread::available_parallelism().map_or(2, usize::from),
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "GATEHOUSE_WORKERS",
+                        "expected a whole number from 1 to 256",
+                    ));
+                }
+            },
+        };
+        let shutdown_timeout = duration(
+            "GATEHOUSE_SHUTDOWN_TIMEOUT",
+            get("GATEHOUSE_SHUTDOWN_TIMEOUT"),
+            30,
+        )?;
+        let request_timeout = duration(
+            "GATEHOUSE_REQUEST_TIMEOUT",
+            get("GATEHOUSE_REQUEST_TIMEOUT"),
+            10,
+        )?;
+        if request_timeout > Duration::minutes(10) {
+            return Err(invalid("GATEHOUSE_REQUEST_TIMEOUT", "at most 10 minutes"));
+        }
+
+        // Last, once every other value is known good: the generated secret is only read here;
+        // `persist_generated_secret` writes it.
+        let (secret, secret_source) = match explicit_secret {
+            Some(explicit) => explicit,
+            None => secret::generated_secret(&database_url)?,
+        };
+
+        Ok(Self {
+            jwt_issuer: get("GATEHOUSE_JWT_ISSUER").unwrap_or_else(|| base_origin.clone()),
+            jwt_audience: get("GATEHOUSE_JWT_AUDIENCE").unwrap_or(base_origin),
+            jwt_private_key,
+            jwt_keys_old,
+            database_url,
+            bind,
+            base_url,
+            secret,
+            old_secrets,
+            secret_source,
+            session_strategy,
+            session_ttl,
+            session_update_age,
+            bcrypt_cost,
+            cookie_prefix,
+            cookie_domain,
+            cookie_same_site,
+            trusted_origins,
+            trusted_proxies,
+            rate_limit,
+            sign_in_url,
+            metrics,
+            workers,
+            shutdown_timeout,
+            request_timeout,
+        })
+    }
+
+    /// Stores a secret generated for this SQLite database (mode 0600) so it outlives the
+    /// process; if another process stored one first, uses that one. Call once start-up is past
+    /// every check that could fail, so a refused start leaves no file behind.
+    pub fn persist_generated_secret(&mut self) -> Result<(), ConfigError> {
+        let SecretSource::Generated(path) = &self.secret_source else {
+            return Ok(());
+        };
+        let path = path.clone();
+        let stored = secret::store_secret(&path, &self.secret).map_err(|e| {
+            invalid(
+                "GATEHOUSE_SECRET",
+                format!("unset, and {}: {e}", path.display()),
+            )
+        })?;
+        if let Some(theirs) = stored {
+            self.secret = theirs;
+        }
+        self.secret_source = SecretSource::File(path);
+        Ok(())
+    }
+
+    /// Cookies are `Secure` (and `__Secure-` prefixed) behind https.
+    pub fn is_https(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// What deserves a warning at start-up: settings that are valid but unsafe or surprising.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        match &self.secret_source {
+            SecretSource::File(path) | SecretSource::Generated(path) => warnings.push(format!(
+                "no GATEHOUSE_SECRET set: using the generated secret in {} (set GATEHOUSE_SECRET in production)",
+                path.display()
+            )),
+            SecretSource::Ephemeral => warnings.push(
+                "no GATEHOUSE_SECRET set: using a random secret for this in-memory database; sessions end with the process"
+                    .to_owned(),
+            ),
+            SecretSource::Environment(_) => {}
+        }
+        if !self.rate_limit {
+            warnings.push("GATEHOUSE_RATE_LIMIT=off: abuse limits are disabled".to_owned());
+        }
+        if self.cookie_same_site == SameSite::None && !self.is_https() {
+            warnings.push(format!(
+                "GATEHOUSE_COOKIE_SAMESITE=none over http works only on this machine ({}); browsers elsewhere drop the cookie",
+                self.base_url.origin().ascii_serialization()
+            ));
+        }
+        warnings
+    }
+}
+
+/// `localhost`, `*.localhost` or a loopback address: browsers treat http there as secure.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost" || domain.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `host:port`, as `GATEHOUSE_BIND` takes it: an IP address or a host name, and a port.
+fn parse_bind(raw: Option<String>) -> Result<String, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok("127.0.0.1:8080".to_owned());
+    };
+    let raw = raw.trim();
+    if raw.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(raw.to_owned());
+    }
+    let valid = raw.rsplit_once(':').is_some_and(|(host, port)| {
+        port.parse::<u16>().is_ok()
+            && !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    });
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(invalid(
+            "GATEHOUSE_BIND",
+            format!("expected host:port, such as 127.0.0.1:8080 or [::]:8080, got {raw:?}"),
+        ))
+    }
+}
+
+fn read_key_file(variable: &'static str, path: &str) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| invalid(variable, format!("cannot read {path}: {e}")))
+}
+
+fn list(value: Option<String>) -> impl Iterator<Item = String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(|item| item.trim().to_owned())
+        .filter(|item| !item.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Whole seconds, or a number with `s`, `m`, `h` or `d`.
+pub fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (number, unit_secs) = match raw.char_indices().last()? {
+        (i, 's') => (&raw[..i], 1),
+        (i, 'm') => (&raw[..i], 60),
+        (i, 'h') => (&raw[..i], 3_600),
+        (i, 'd') => (&raw[..i], 86_400),
+        _ => (raw, 1),
+    };
+    let value: i64 = number.trim().parse().ok()?;
+    if value <= 0 {
+        return None;
+    }
+    Duration::try_seconds(value.checked_mul(unit_secs)?)
+}
+
+fn duration(
+    variable: &'static str,
+    raw: Option<String>,
+    default_secs: i64,
+) -> Result<Duration, ConfigError> {
+    match raw {
+        None => Ok(Duration::seconds(default_secs)),
+        Some(raw) => parse_duration(&raw).ok_or_else(|| {
+            invalid(
+                variable,
+                "expected a positive duration: seconds, or a number with s, m, h or d",
+            )
+        }),
+    }
+}
+
+fn on_off(variable: &'static str, raw: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(other) => Err(invalid(
+            variable,
+            format!("expected on or off, got {other:?}"),
+        )),
+    }
+}
+
+fn parse_http_url(variable: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url =
+        Url::parse(raw.trim()).map_err(|e| invalid(variable, format!("not a valid URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(
+            variable,
+            "expected an absolute http:// or https:// URL",
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_cidr(entry: &str) -> Result<IpNet, ConfigError> {
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            invalid(
+                "GATEHOUSE_TRUSTED_PROXIES",
+                format!("{entry:?} is not an IP address or CIDR"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const SECRET: (&str, &str) = ("GATEHOUSE_SECRET", "0123456789abcdef0123456789abcdef");
+
+    #[test]
+    fn a_secret_never_appears_in_debug_output() {
+        let config = config(&[
+            SECRET,
+            (
+                "DATABASE_URL",
+                "postgres://u:hunter2hunter2@db/x?password=pw2",
+            ),
+        ])
+        .unwrap();
+
+        let printed = format!("{config:?}");
+
+        assert!(!printed.contains(SECRET.1));
+        assert!(!printed.contains("hunter2hunter2"));
+        assert!(!printed.contains("pw2"));
+        assert!(printed.contains("postgres://u:***@db/x"), "{printed}");
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_variable() {
+        let error = config(&[("GATEHOUSE_SECRET", "short")]).unwrap_err();
+
+        assert_eq!(error.variable, "GATEHOUSE_SECRET");
+    }
+
+    #[test]
+    fn better_auth_secret_is_read_when_gatehouse_secret_is_unset() {
+        let config = config(&[
+            ("BETTER_AUTH_SECRET", "0123456789abcdef0123456789abcdef-ba"),
+            ("DATABASE_URL", "sqlite://:memory:"),
+        ])
+        .unwrap();
+
+        assert_eq!(
+            config.secret.expose(),
+            "0123456789abcdef0123456789abcdef-ba"
+        );
+    }
+
+    #[test]
+    fn postgres_requires_an_explicit_secret() {
+        let error = config(&[("DATABASE_URL", "postgres://localhost/x")]).unwrap_err();
+
+        assert_eq!(error.variable, "GATEHOUSE_SECRET");
+    }
+
+    #[test]
+    fn a_generated_secret_is_stored_only_when_persisted_with_owner_only_permissions_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("g.db");
+        let url = format!("sqlite://{}", db.display());
+        let secret_file = dir.path().join("g.db.secret");
+
+        let mut first = config(&[("DATABASE_URL", &url)]).unwrap();
+        let written_by_reading = secret_file.exists();
+        first.persist_generated_secret().unwrap();
+        let second = config(&[("DATABASE_URL", &url)]).unwrap();
+
+        assert!(
+            !written_by_reading,
+            "reading the configuration wrote a file"
+        );
+        assert_eq!(first.secret, second.secret);
+        assert_eq!(first.secret.expose().len(), 64);
+        assert_eq!(
+            second.secret_source,
+            SecretSource::File(secret_file.clone())
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&secret_file)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_secret_stored_by_another_process_first_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("g.db").display());
+        let mut first = config(&[("DATABASE_URL", &url)]).unwrap();
+        let mut second = config(&[("DATABASE_URL", &url)]).unwrap();
+
+        second.persist_generated_secret().unwrap();
+        first.persist_generated_secret().unwrap();
+
+        assert_eq!(first.secret, second.secret);
+    }
+
+    #[test]
+    fn same_site_none_needs_https_except_on_this_machine() {
+        let remote = config(&[
+            SECRET,
+            ("GATEHOUSE_COOKIE_SAMESITE", "none"),
+            ("GATEHOUSE_BASE_URL", "http://auth.example.com"),
+        ])
+        .unwrap_err();
+        let local = config(&[
+            SECRET,
+            ("GATEHOUSE_COOKIE_SAMESITE", "none"),
+            ("GATEHOUSE_BASE_URL", "http://localhost:8080"),
+        ])
+        .unwrap();
+        let secure = config(&[
+            SECRET,
+            ("GATEHOUSE_COOKIE_SAMESITE", "none"),
+            ("GATEHOUSE_BASE_URL", "https://auth.example.com"),
+        ])
+        .unwrap();
+
+        assert_eq!(remote.variable, "GATEHOUSE_COOKIE_SAMESITE");
+        assert!(
+            local
+                .warnings()
+                .iter()
+                .any(|w| w.contains("GATEHOUSE_COOKIE_SAMESITE"))
+        );
+        assert!(secure.warnings().is_empty(), "{:?}", secure.warnings());
+    }
+
+    #[test]
+    fn bind_takes_host_and_port() {
+        for good in ["127.0.0.1:8080", "[::]:8080", "0.0.0.0:1", "localhost:8080"] {
+            assert_eq!(
+                config(&[SECRET, ("GATEHOUSE_BIND", good)]).unwrap().bind,
+                good
+            );
+        }
+        for bad in [
+            "nope",
+            "127.0.0.1",
+            "127.0.0.1:99999",
+            ":8080",
+            "a b:80",
+            "host:port",
+        ] {
+            let error = config(&[SECRET, ("GATEHOUSE_BIND", bad)]).unwrap_err();
+            assert_eq!(error.variable, "GATEHOUSE_BIND", "{bad}");
+            assert!(
+                error.reason.contains("host:port"),
+                "{bad}: {}",
+                error.reason
+            );
+        }
+    }
+
+    #[test]
+    fn bcrypt_cost_below_ten_is_refused() {
+        let error = config(&[SECRET, ("GATEHOUSE_BCRYPT_COST", "9")]).unwrap_err();
+
+        assert_eq!(error.variable, "GATEHOUSE_BCRYPT_COST");
+    }
+
+    #[test]
+    fn the_update_age_must_be_below_the_ttl() {
+        let error = config(&[
+            SECRET,
+            ("GATEHOUSE_SESSION_TTL", "1h"),
+            ("GATEHOUSE_SESSION_UPDATE_AGE", "1h"),
+        ])
+        .unwrap_err();
+
+        assert_eq!(error.variable, "GATEHOUSE_SESSION_UPDATE_AGE");
+    }
+
+    #[test]
+    fn durations_take_seconds_or_a_unit() {
+        assert_eq!(parse_duration("604800"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("7d"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("90m"), Some(Duration::minutes(90)));
+        assert_eq!(parse_duration("2h"), Some(Duration::hours(2)));
+        assert_eq!(parse_duration("30s"), Some(Duration::seconds(30)));
+        assert_eq!(parse_duration("0"), None);
+        assert_eq!(parse_duration("-1d"), None);
+        assert_eq!(parse_duration("7w"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let config = config(&[SECRET]).unwrap();
+
+        assert_eq!(
+            config.database_url,
+            DatabaseUrl::Sqlite("gatehouse.db".to_owned())
+        );
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(config.session_strategy, SessionStrategy::Database);
+        assert_eq!(config.session_ttl, Duration::days(7));
+        assert_eq!(config.session_update_age, Duration::days(1));
+        assert_eq!(config.bcrypt_cost, 12);
+        assert_eq!(config.cookie_prefix, "gatehouse");
+        assert_eq!(config.jwt_issuer, "http://127.0.0.1:8080");
+        assert_eq!(config.jwt_audience, "http://127.0.0.1:8080");
+        assert!(
+            config
+                .trusted_origins
+                .is_trusted_origin("http://127.0.0.1:8080")
+        );
+        assert_eq!(config.request_timeout, Duration::seconds(10));
+        assert!(config.rate_limit);
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        for (variable, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("GATEHOUSE_BASE_URL", "not a url"),
+            ("GATEHOUSE_SESSION_STRATEGY", "cookies"),
+            ("GATEHOUSE_TRUSTED_ORIGINS", "example.com"),
+            ("GATEHOUSE_TRUSTED_ORIGINS", "https://*.co.uk"),
+            ("GATEHOUSE_TRUSTED_ORIGINS", "https://app.example.com/path"),
+            ("GATEHOUSE_REQUEST_TIMEOUT", "soon"),
+            ("DATABASE_URL", "postgres://"),
+            ("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/99"),
+            ("GATEHOUSE_COOKIE_SAMESITE", "sometimes"),
+            ("GATEHOUSE_SIGN_IN_URL", "/relative"),
+            ("GATEHOUSE_SECRETS_OLD", "short"),
+            ("GATEHOUSE_JWT_PRIVATE_KEY", "/nonexistent/key.pem"),
+            ("GATEHOUSE_JWT_PRIVATE_KEY", "/etc/hostname"),
+        ] {
+            let error = config(&[SECRET, (variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{value}");
+        }
+    }
+}
