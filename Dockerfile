@@ -31,7 +31,6 @@ RUN mkdir src \
     && cargo build --release --locked --bin gatehouse \
     && rm -rf src
 
-COPY assets assets
 COPY migrations migrations
 COPY src src
 # COPY keeps the sources' modification times, which may be older than the placeholders': touch

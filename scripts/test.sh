@@ -1,62 +1,77 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, then the integration suite (tests/api) once per database and
-# session strategy, then the README's curl walk-through against the release binary on SQLite and
-# PostgreSQL. Installs what it needs; uses the PostgreSQL on 127.0.0.1:5432 with a fresh database
-# per test, dropped afterwards.
+# Runs every test: the unit tests; the integration suite (tests/api) once per database and
+# session strategy, its opt-in tests included (PostgreSQL over TLS, a database outage, real nginx
+# and Caddy in front, the README walk-through against the binary); the timing test alone; then the
+# browser and OpenAPI suites. Installs what it needs; uses the PostgreSQL on 127.0.0.1:5432 with
+# a fresh database per test, dropped afterwards. cargo-nextest runs the Rust tests (.config/
+# nextest.toml) and its JUnit report gives the counts.
+#   scripts/test.sh                 everything
+#   scripts/test.sh rust            the Rust tests only (unit, integration matrix, timing)
+#   scripts/test.sh suites          the browser and OpenAPI suites only
 set -euo pipefail
+part=${1:-all}
+case $part in all | rust | suites) ;; *) echo "usage: scripts/test.sh [rust | suites]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_build_deps
 ensure_postgres
+ensure_apt nginx caddy
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 log "build (release)"
 cargo build --release --locked
 
-log "unit tests"
-cargo test --release --locked --lib --bins 2>&1 | tee /tmp/gatehouse-unit.log
-count() { grep -h '^test result: ok' "$@" | sed -E 's/.*ok\. ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}'; }
-total=$(count /tmp/gatehouse-unit.log)
-summary="unit: $total passed"
-
-run_suite() { # DATABASE STRATEGY
-  local database=$1 strategy=$2 skip=()
-  local env=(TEST_SESSION_STRATEGY="$strategy")
-  case $strategy in
-    database) skip+=(--skip jwt_sessions::) ;;
-    jwt) skip+=(--skip database_sessions::) ;;
-  esac
-  if [ "$database" = postgres ]; then
-    env+=(TEST_DATABASE_URL="$PG_BASE_URL")
-  else
-    skip+=(--skip outage::)   # the outage test runs its own PostgreSQL; once per strategy is enough
-  fi
-  log "integration tests: $database, $strategy sessions"
-  env "${env[@]}" cargo test --release --locked --test api -- "${skip[@]}" 2>&1 | tee "/tmp/gatehouse-api-$database-$strategy.log"
-  local passed
-  passed=$(count "/tmp/gatehouse-api-$database-$strategy.log")
-  total=$((total + passed))
-  summary+=$'\n'"api $database/$strategy: $passed passed"
+total=0
+summary=""
+# nextest LABEL ARGS...: one nextest run; adds its count to the total, fails on any failure.
+nextest() {
+  local label=$1 junit="$CARGO_TARGET_DIR/nextest/ci/junit.xml" counts
+  shift
+  rm -f "$junit"
+  cargo nextest run --profile ci --release --locked --no-tests=fail "$@"
+  counts=$(python3 -c '
+import sys, xml.etree.ElementTree as tree
+suites = tree.parse(sys.argv[1]).getroot()
+print(suites.get("tests"), int(suites.get("failures", 0)) + int(suites.get("errors", 0)))' "$junit")
+  read -r tests failed <<<"$counts"
+  [ "$failed" = 0 ] || { echo "$label: $failed failed" >&2; return 1; }
+  total=$((total + tests))
+  summary+=$'\n'"$label: $tests passed"
 }
 
-for database in sqlite postgres; do
-  for strategy in database jwt; do
-    run_suite "$database" "$strategy"
+rust_tests() {
+  log "unit tests"
+  nextest "unit" --lib --bins
+
+  # The matrix: every integration test on each database and strategy, ignored ones included, bar
+  # the other strategy's own tests and the timing test (run alone below). The outage test runs its
+  # own PostgreSQL, so once per strategy is enough; TLS to PostgreSQL needs PostgreSQL.
+  for database in sqlite postgres; do
+    for strategy in database jwt; do
+      filter='not test(=timing::unknown_emails_and_wrong_passwords_take_the_same_time)'
+      case $strategy in
+        database) filter+=' and not test(/^jwt_sessions::/)' ;;
+        jwt) filter+=' and not test(/^database_sessions::/)' ;;
+      esac
+      export TEST_SESSION_STRATEGY=$strategy
+      if [ "$database" = postgres ]; then
+        export TEST_DATABASE_URL=$PG_BASE_URL
+      else
+        unset TEST_DATABASE_URL
+        filter+=' and not test(/^outage::/) and not test(/^postgres_tls::/)'
+      fi
+      log "integration tests: $database, $strategy sessions"
+      nextest "api $database/$strategy" --test api --run-ignored all -E "$filter"
+    done
   done
-done
+  unset TEST_DATABASE_URL
 
-log "timing: unknown emails and wrong passwords cost the same (alone, so nothing else skews it)"
-TEST_SESSION_STRATEGY=database cargo test --release --locked --test api -- --ignored --exact \
-  timing::unknown_emails_and_wrong_passwords_take_the_same_time 2>&1 | tee /tmp/gatehouse-api-timing.log
-passed=$(count /tmp/gatehouse-api-timing.log)
-total=$((total + passed))
-summary+=$'\n'"timing (alone): $passed passed"
-
-log "README walk-through against the release binary"
-scripts/smoke.sh sqlite
-scripts/smoke.sh postgres
-total=$((total + 2))
-summary+=$'\n'"smoke: sqlite and postgres walk-throughs passed"
+  log "timing: unknown emails and wrong passwords cost the same (alone, so nothing else skews it)"
+  TEST_SESSION_STRATEGY=database
+  nextest "timing (alone)" --test api --run-ignored only \
+    -E 'test(=timing::unknown_emails_and_wrong_passwords_take_the_same_time)'
+}
 
 # run_script SCRIPT PREFIX LABEL: runs a test script that ends with `PREFIX: N passed, ...`
 # and adds its N to the total.
@@ -69,16 +84,18 @@ run_script() {
   summary+=$'\n'"$label: $passed passed"
 }
 
-log "reverse proxies: real nginx and Caddy in front of gatehouse"
-run_script scripts/proxy-test.sh "proxy tests" "proxies (nginx, Caddy; both strategies and databases)"
+suites() {
+  log "browsers: the better-auth client and examples/spa in Chromium"
+  run_script scripts/browser-test.sh "browser tests" "browsers (better-auth client, Chromium; both strategies and databases)"
 
-log "browsers: the better-auth client and examples/spa in Chromium"
-run_script scripts/browser-test.sh "browser tests" "browsers (better-auth client, Chromium; both strategies and databases)"
+  log "OpenAPI: lint, generated clients, schemathesis and the client flows"
+  run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite and PostgreSQL)"
+}
 
-log "OpenAPI: lint, regenerated clients, schemathesis and the client flows"
-run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite and PostgreSQL)"
+if [ "$part" != suites ]; then rust_tests; fi
+if [ "$part" != rust ]; then suites; fi
 
 log "summary"
-echo "$summary"
+echo "${summary#$'\n'}"
 # Any failure above has already stopped this script (set -e, pipefail).
 echo "tests: $total passed, 0 failed"

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use crate::db::models::{SessionRow, UserRow};
+use crate::rules;
 
 /// `2026-11-22T20:03:28.257Z`: exactly three fractional digits, which the Better Auth client
 /// revives into `Date`s.
@@ -140,37 +141,23 @@ impl std::fmt::Debug for Password {
     }
 }
 
+// The field rules and their schemas come from `rules`, which the validators check too.
 /// Sign-up body. Unknown fields are ignored; `null` for an optional field is a type error.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"name":"Al","email":"al@example.com","password":"correct-horse-battery","username":"al_99"}))]
 pub struct SignUpBody {
-    /// May be empty; at most 256 characters, no NUL.
-    #[schema(max_length = 256, pattern = "^[^\\u0000]*$")]
+    #[schema(schema_with = rules::name_schema)]
     pub name: String,
-    /// Trimmed, checked against Zod's email pattern, lower-cased; at most 254 characters.
-    #[schema(
-        max_length = 254,
-        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
-    )]
+    #[schema(schema_with = rules::email_schema)]
     pub email: String,
-    /// 8 to 128 characters (Unicode scalar values, as JSON Schema counts them) and at most 72
-    /// UTF-8 bytes, all bcrypt reads: a longer password is refused, never truncated.
-    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    #[schema(schema_with = rules::new_password_schema)]
     pub password: Password,
-    /// At most 2048 characters, no NUL.
-    #[schema(nullable = false, max_length = 2048, pattern = "^[^\\u0000]*$")]
+    #[schema(schema_with = rules::image_schema)]
     pub image: Option<String>,
-    /// 3 to 30 characters of `[A-Za-z0-9_.]`; stored lower-cased.
-    #[schema(
-        nullable = false,
-        min_length = 3,
-        max_length = 30,
-        pattern = "^[a-zA-Z0-9_.]+$"
-    )]
+    #[schema(schema_with = rules::username_schema)]
     pub username: Option<String>,
-    /// Shown form of `username`; defaults to it as typed. At most 256 characters, no NUL.
-    #[schema(nullable = false, max_length = 256, pattern = "^[^\\u0000]*$")]
+    #[schema(schema_with = rules::display_username_schema)]
     pub display_username: Option<String>,
     /// `false`: a one-day session whose cookie dies with the browser. Default `true`.
     #[schema(nullable = false)]
@@ -186,22 +173,11 @@ pub struct SignUpBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInBody {
-    /// At most 254 characters.
-    #[schema(
-        nullable = false,
-        max_length = 254,
-        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
-    )]
+    #[schema(schema_with = rules::sign_in_email_schema)]
     pub email: Option<String>,
-    #[schema(
-        nullable = false,
-        min_length = 3,
-        max_length = 30,
-        pattern = "^[a-zA-Z0-9_.]+$"
-    )]
+    #[schema(schema_with = rules::username_schema)]
     pub username: Option<String>,
-    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
-    #[schema(value_type = String, max_length = 128)]
+    #[schema(schema_with = rules::password_schema)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,
@@ -216,14 +192,9 @@ pub struct SignInBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email":"al@example.com","password":"correct-horse-battery"}))]
 pub struct SignInEmailBody {
-    /// At most 254 characters.
-    #[schema(
-        max_length = 254,
-        pattern = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
-    )]
+    #[schema(schema_with = rules::sign_in_email_schema)]
     pub email: String,
-    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
-    #[schema(value_type = String, max_length = 128)]
+    #[schema(schema_with = rules::password_schema)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,
@@ -237,10 +208,9 @@ pub struct SignInEmailBody {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"username":"al_99","password":"correct-horse-battery"}))]
 pub struct SignInUsernameBody {
-    #[schema(min_length = 3, max_length = 30, pattern = "^[a-zA-Z0-9_.]+$")]
+    #[schema(schema_with = rules::username_schema)]
     pub username: String,
-    /// At most 128 characters; more than 72 UTF-8 bytes never matches.
-    #[schema(value_type = String, max_length = 128)]
+    #[schema(schema_with = rules::password_schema)]
     pub password: Password,
     #[schema(nullable = false)]
     pub remember_me: Option<bool>,

@@ -19,7 +19,7 @@ pub struct ErrorBody {
     pub code: String,
 }
 
-/// Which of the three username rules failed.
+/// Which of the three username rules (`rules::username_problem`) failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsernameProblem {
     TooShort,

@@ -1,13 +1,15 @@
 //! gatehouse: a standalone authentication service with Better Auth's wire format.
+//!
+//! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
+//! `middleware` around the shared `state`; handlers call `session` and `auth`, which call `db`;
+//! everything may use `config`, `error`, `clock` and `ids`.
 
-/// Password hashing, credential checks, trusted origins and client addresses.
+/// Password hashing, credential checks, trusted origins, client addresses and abuse counters.
 pub mod auth;
 /// The only place that reads the wall clock.
 pub mod clock;
 /// Typed configuration from the environment, validated once.
 pub mod config;
-/// CORS for trusted origins on `/api/auth`.
-pub mod cors;
 /// One diesel code base over SQLite and PostgreSQL, with embedded migrations.
 pub mod db;
 /// Wire shapes: camelCase JSON with millisecond dates.
@@ -16,17 +18,19 @@ pub mod dto;
 pub mod error;
 /// Request bodies: content type, size, syntax and field validation.
 pub mod extract;
-/// `HEAD` answered as `GET` without a body.
-pub mod head;
-/// Random identifiers and tokens.
+/// Random identifiers and tokens, and the digests that stand in for secrets.
 pub mod ids;
+/// CORS, abuse limits, the panic guard and `HEAD`: what wraps the routes.
+pub mod middleware;
 /// The generated OpenAPI document.
 pub mod openapi;
-/// Turns a panic in a handler into a 500 JSON answer.
-pub mod panic;
 /// Route registration (and so documentation) and the handlers.
 pub mod routes;
+/// The rules request fields follow, declared once for the validators and the schemas.
+pub mod rules;
 /// Sessions over both strategies, and the cookie and bearer header that carry them.
 pub mod session;
-/// Application state and the HTTP server.
+/// Builds the shared state and serves the routes wrapped in their middleware.
 pub mod startup;
+/// What every request shares: configuration and the service's parts.
+pub mod state;

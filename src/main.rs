@@ -11,7 +11,7 @@ use actix_web::web;
 use clap::{Parser, Subcommand};
 use gatehouse::clock::Clock;
 use gatehouse::config::{Config, ConfigError};
-use gatehouse::startup::{self, AppState};
+use gatehouse::startup;
 
 /// A standalone authentication service with Better Auth's wire format.
 ///
@@ -111,7 +111,7 @@ fn serve() -> ExitCode {
         config.session_strategy.as_str(),
         config.base_url,
     );
-    let state = match AppState::build(config, Clock::system()) {
+    let state = match startup::build(config, Clock::system()) {
         Ok(state) => web::Data::new(state),
         Err(error) if error.is::<ConfigError>() => return fail(CONFIG_ERROR, &error.to_string()),
         Err(error) => return fail(1, &format!("cannot start: {error}")),

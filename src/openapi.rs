@@ -1,13 +1,12 @@
-//! The OpenAPI 3.1 document, generated from the route registrations in `routes::configure`, and
-//! the endpoint that serves it.
+//! The OpenAPI 3.1 document, generated from the route registrations in `routes` (the
+//! `/openapi.json` route serves the copy `startup` keeps in the state).
 
-use actix_web::{App, HttpResponse, get, web};
+use actix_web::App;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt as _;
 
-use crate::routes;
-use crate::startup::AppState;
+use crate::routes::{self, AUTH_SCOPE};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,7 +59,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_app, document) = App::new()
         .into_utoipa_app()
         .openapi(BaseDocument::openapi())
-        .configure(routes::configure)
+        .service(utoipa_actix_web::scope::scope(AUTH_SCOPE).configure(routes::auth_routes))
+        .configure(routes::operational_routes)
         .split_for_parts();
     document
 }
@@ -194,14 +194,13 @@ fn separate_form_bodies(document: &mut serde_json::Value) {
         .values_mut()
         .filter(|schema| schema.get("anyOf").is_some())
     {
-        let mut text = schema.to_string();
         for base in &bases {
-            text = text.replace(
-                &format!("/schemas/{base}\""),
-                &format!("/schemas/{base}Form\""),
+            rename_refs(
+                schema,
+                &format!("#/components/schemas/{base}"),
+                &format!("#/components/schemas/{base}Form"),
             );
         }
-        *schema = serde_json::from_str(&text).unwrap_or_default();
     }
     if let Some(components) = document
         .pointer_mut("/components/schemas")
@@ -211,68 +210,50 @@ fn separate_form_bodies(document: &mut serde_json::Value) {
     }
 }
 
-const ORIGIN_CODES: &[&str] = &[
-    "MISSING_OR_NULL_ORIGIN",
-    "INVALID_ORIGIN",
-    "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
-    "INVALID_CALLBACK_URL",
-];
-const COOKIE_ORIGIN_CODES: &[&str] = &["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"];
-const BODY_CODES: &[&str] = &["VALIDATION_ERROR", "BAD_REQUEST"];
-const SIGN_UP_400: &[&str] = &[
-    "VALIDATION_ERROR",
-    "BAD_REQUEST",
-    "PASSWORD_TOO_SHORT",
-    "PASSWORD_TOO_LONG",
-    "USERNAME_TOO_SHORT",
-    "USERNAME_TOO_LONG",
-    "INVALID_USERNAME",
-    "USERNAME_IS_ALREADY_TAKEN",
-];
-const USERNAME_CODES: &[&str] = &[
-    "USERNAME_TOO_SHORT",
-    "USERNAME_TOO_LONG",
-    "INVALID_USERNAME",
-];
-
-/// The `code` values each operation can answer with, by status. Statuses not
-/// listed for an operation keep the generic error object.
-fn error_codes(operation_id: &str, status: &str) -> Option<&'static [&'static str]> {
-    let codes: &'static [&'static str] = match (operation_id, status) {
-        ("signUp" | "signUpEmail", "400") => SIGN_UP_400,
-        ("signUp" | "signUpEmail", "422") => &["USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"],
-        ("signIn", "400") => &[
-            "VALIDATION_ERROR",
-            "BAD_REQUEST",
-            "INVALID_EMAIL",
-            "PASSWORD_TOO_LONG",
-        ],
-        ("signIn", "401") => &["INVALID_EMAIL_OR_PASSWORD", "INVALID_USERNAME_OR_PASSWORD"],
-        ("signIn" | "signInUsername", "422") => USERNAME_CODES,
-        ("signInEmail", "400") => &[
-            "VALIDATION_ERROR",
-            "BAD_REQUEST",
-            "INVALID_EMAIL",
-            "PASSWORD_TOO_LONG",
-        ],
-        ("signInEmail", "401") => &["INVALID_EMAIL_OR_PASSWORD"],
-        ("signInUsername", "400") => &["VALIDATION_ERROR", "BAD_REQUEST", "PASSWORD_TOO_LONG"],
-        ("signInUsername", "401") => &["INVALID_USERNAME_OR_PASSWORD"],
-        ("signUp" | "signUpEmail" | "signIn" | "signInEmail" | "signInUsername", "403") => {
-            ORIGIN_CODES
-        }
-        ("signOut", "400") => BODY_CODES,
-        ("signOut", "403") => COOKIE_ORIGIN_CODES,
-        (_, "401") => &["UNAUTHORIZED"],
-        (_, "404") => &["NOT_FOUND"],
-        (_, "408") => &["REQUEST_TIMEOUT"],
-        (_, "413") => &["PAYLOAD_TOO_LARGE"],
-        (_, "415") => &["UNSUPPORTED_MEDIA_TYPE"],
-        (_, "429") => &["TOO_MANY_REQUESTS"],
-        (_, "503") => &["SERVICE_UNAVAILABLE"],
+/// The code of each status that only ever carries one; statuses with several take their codes
+/// from the operation's own declaration (`routes::error_codes`).
+fn single_code(status: &str) -> Option<&'static [&'static str]> {
+    let codes: &'static [&'static str] = match status {
+        "401" => &["UNAUTHORIZED"],
+        "404" => &["NOT_FOUND"],
+        "408" => &["REQUEST_TIMEOUT"],
+        "413" => &["PAYLOAD_TOO_LARGE"],
+        "415" => &["UNSUPPORTED_MEDIA_TYPE"],
+        "429" => &["TOO_MANY_REQUESTS"],
+        "503" => &["SERVICE_UNAVAILABLE"],
         _ => return None,
     };
     Some(codes)
+}
+
+/// The `code` values an operation can answer a status with.
+fn error_codes(operation_id: &str, status: &str) -> Option<&'static [&'static str]> {
+    routes::error_codes(operation_id)
+        .iter()
+        .find(|(declared, _)| *declared == status)
+        .map(|(_, codes)| *codes)
+        .or_else(|| single_code(status))
+}
+
+/// Points every `$ref` to `from` inside `value` at `to` instead.
+fn rename_refs(value: &mut serde_json::Value, from: &str, to: &str) {
+    match value {
+        serde_json::Value::Object(object) => {
+            for (key, member) in object.iter_mut() {
+                if key == "$ref" && member.as_str() == Some(from) {
+                    *member = serde_json::Value::String(to.to_owned());
+                } else {
+                    rename_refs(member, from, to);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                rename_refs(item, from, to);
+            }
+        }
+        _ => {}
+    }
 }
 
 const ERROR_BODY_REF: &str = "#/components/schemas/ErrorBody";
@@ -368,17 +349,4 @@ fn refine_errors(document: &mut serde_json::Value) {
     {
         components.remove("ErrorBody");
     }
-}
-
-/// This OpenAPI 3.1 document.
-#[utoipa::path(
-    operation_id = "openapi",
-    tag = "operations",
-    responses((status = 200, description = "The OpenAPI document.", content_type = "application/json", body = Object))
-)]
-#[get("/openapi.json")]
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(state.openapi_json.clone())
 }

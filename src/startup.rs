@@ -1,5 +1,6 @@
 //! Builds the application state (pool, migrations, keys, hashing threads) and serves it on a
 //! listener bound by the caller: `gatehouse serve` binds `GATEHOUSE_BIND`, tests bind port 0.
+//! Here the routes meet their middleware, and the background upkeep starts.
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -8,39 +9,18 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt as _;
+use utoipa_actix_web::scope::scope;
 
 use crate::auth::password::Hasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, SetupError, rate_limits, revocations, sessions};
-use crate::routes::{self, fallback::KnownPaths};
+use crate::middleware;
+use crate::routes::{self, AUTH_SCOPE};
 use crate::session::Sessions;
 use crate::session::cookie::Cookies;
-
-/// Everything a request may need, shared by all workers.
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub sessions: Sessions,
-    pub cookies: Cookies,
-    pub hasher: Hasher,
-    pub rate_limiter: RateLimiter,
-    pub clock: Clock,
-    pub known_paths: KnownPaths,
-    /// The OpenAPI document, serialised once.
-    pub openapi_json: String,
-}
-
-impl AppState {
-    /// How long a client may take to send a request body.
-    pub fn request_timeout(&self) -> Duration {
-        self.config
-            .request_timeout
-            .to_std()
-            .unwrap_or(Duration::from_secs(10))
-    }
-}
+use crate::state::{AppState, KnownPaths};
 
 /// Jobs that may wait for a hashing thread; beyond this, sign-ups and sign-ins get 503.
 const HASH_QUEUE_PER_THREAD: usize = 32;
@@ -49,37 +29,33 @@ const STALE_COUNTER_MS: i64 = 24 * 3600 * 1000;
 /// How often expired sessions, revocations and stale counters are deleted.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 
-impl AppState {
-    /// Connects, migrates, and makes keys and the dummy hash. Blocking; call before serving.
-    /// Stores a generated secret first (after every configuration check has passed), then opens
-    /// the database.
-    pub fn build(mut config: Config, clock: Clock) -> Result<Self, SetupError> {
-        config.persist_generated_secret()?;
-        let (db, applied) = Db::open(&config.database_url)?;
-        if !applied.is_empty() {
-            log::info!("applied migrations: {}", applied.join(", "));
-        }
-        let threads = std::thread::available_parallelism().map_or(2, usize::from);
-        let hasher = Hasher::start(config.bcrypt_cost, threads, threads * HASH_QUEUE_PER_THREAD)?;
-        let document = crate::openapi::document();
-        let sessions = Sessions::new(&config)?;
-        if let Some(deny_list) = sessions.deny_list() {
-            deny_list.sync_blocking(&db, clock.now())?;
-        }
-        Ok(Self {
-            sessions,
-            cookies: Cookies::new(&config),
-            known_paths: KnownPaths::from_openapi(&document),
-            rate_limiter: RateLimiter {
-                enabled: config.rate_limit,
-            },
-            openapi_json: crate::openapi::document_json(),
-            config,
-            db,
-            hasher,
-            clock,
-        })
+/// Connects, migrates, and makes keys and the dummy hash. Blocking; call before serving. Stores
+/// a generated secret first (after every configuration check has passed), then opens the
+/// database.
+pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
+    config.persist_generated_secret()?;
+    let (db, applied) = Db::open(&config.database_url)?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
     }
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let hasher = Hasher::start(config.bcrypt_cost, threads, threads * HASH_QUEUE_PER_THREAD)?;
+    let document = crate::openapi::document();
+    let sessions = Sessions::new(&config)?;
+    sessions.sync_blocking(&db, clock.now())?;
+    Ok(AppState {
+        sessions,
+        cookies: Cookies::new(&config),
+        known_paths: KnownPaths::from_openapi(&document),
+        rate_limiter: RateLimiter {
+            enabled: config.rate_limit,
+        },
+        openapi_json: crate::openapi::document_json(),
+        config,
+        db,
+        hasher,
+        clock,
+    })
 }
 
 /// Serves the API on `listener`. The returned server runs when awaited or spawned.
@@ -88,17 +64,25 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     let max_connections = max_connections_per_worker(workers);
     let shutdown_timeout = u64::try_from(state.config.shutdown_timeout.num_seconds()).unwrap_or(30);
     spawn_pruning(state.clone());
-    spawn_deny_list_sync(state.clone());
+    spawn_session_sync(state.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(from_fn(crate::head::head_as_get))
-            .wrap(from_fn(crate::panic::catch_panics))
+            .wrap(from_fn(middleware::head::head_as_get))
+            .wrap(from_fn(middleware::panic::catch_panics))
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
             .into_utoipa_app()
-            .configure(routes::configure)
+            .service(
+                scope(AUTH_SCOPE)
+                    // Outermost last: CORS headers reach every answer, 429s included.
+                    .wrap(from_fn(middleware::rate_limit::limit_requests))
+                    .wrap(from_fn(middleware::cors::cors))
+                    .configure(routes::auth_routes),
+            )
+            .configure(routes::operational_routes)
             .default_service(web::to(routes::fallback::fallback))
             .into_app()
+            .service(routes::docs::reference())
     })
     .workers(workers)
     .max_connections(max_connections)
@@ -142,20 +126,19 @@ fn max_connections_per_worker(workers: usize) -> usize {
     usize::try_from(per_worker).unwrap_or(25_000)
 }
 
-/// Keeps the in-memory JWT deny-list in step with revocations made by any instance.
-fn spawn_deny_list_sync(state: web::Data<AppState>) {
-    if state.sessions.deny_list().is_none() {
+/// Keeps what the session strategy holds in memory (the jwt deny-list) in step with what every
+/// instance records in the database.
+fn spawn_session_sync(state: web::Data<AppState>) {
+    let Some(interval) = state.sessions.sync_interval() else {
         return;
-    }
+    };
     actix_web::rt::spawn(async move {
-        let mut ticks = tokio::time::interval(crate::session::deny_list::SYNC_INTERVAL);
+        let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if let Some(deny_list) = state.sessions.deny_list()
-                && let Err(error) = deny_list.sync(&state.db, state.clock.now()).await
-            {
-                log::warn!("cannot read JWT revocations: {error}");
+            if let Err(error) = state.sessions.sync(&state.db, state.clock.now()).await {
+                log::warn!("cannot read session revocations: {error}");
             }
         }
     });
@@ -172,7 +155,7 @@ fn spawn_pruning(state: web::Data<AppState>) {
             let (naive, stale_ms) = (now.naive_utc(), now.timestamp_millis() - STALE_COUNTER_MS);
             let pruned = state
                 .db
-                .run_upkeep(move |conn| {
+                .run(move |conn| {
                     Ok(sessions::prune_expired(conn, naive)?
                         + revocations::prune_expired(conn, naive)?
                         + rate_limits::prune(conn, stale_ms)?)

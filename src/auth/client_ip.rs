@@ -3,7 +3,21 @@
 
 use std::net::IpAddr;
 
+use actix_web::HttpRequest;
 use ipnet::IpNet;
+
+/// The client address of a request: its peer, or behind trusted proxies the forwarded one.
+pub fn of_request(req: &HttpRequest, trusted_proxies: &[IpNet]) -> Option<IpAddr> {
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    client_ip(
+        req.peer_addr().map(|addr| addr.ip()),
+        forwarded,
+        trusted_proxies,
+    )
+}
 
 /// The address to record for a request. `forwarded_for` is every `X-Forwarded-For` value in
 /// order; it is believed only as far as the chain of trusted proxies reaches.

@@ -2,35 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES, password_length};
+use crate::auth::password::Hasher;
 use crate::auth::rate_limit::{RateLimiter, SignInSubject};
 use crate::db::Db;
 use crate::db::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
 use crate::db::users::{self, Identifier};
 use crate::dto::SignUpBody;
-use crate::error::{ApiError, UsernameProblem};
-use crate::extract::{MAX_EMAIL_CHARS, is_email};
+use crate::error::ApiError;
 use crate::ids::random_id;
-
-const MIN_PASSWORD_LENGTH: usize = 8;
-const MAX_PASSWORD_LENGTH: usize = 128;
-
-/// The username plugin's rules: 3 to 30 characters of `[A-Za-z0-9_.]`.
-fn username_problem(username: &str) -> Option<UsernameProblem> {
-    let length = username.chars().count();
-    if length < 3 {
-        Some(UsernameProblem::TooShort)
-    } else if length > 30 {
-        Some(UsernameProblem::TooLong)
-    } else if !username
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-    {
-        Some(UsernameProblem::Invalid)
-    } else {
-        None
-    }
-}
+use crate::rules::{
+    MAX_EMAIL_CHARS, MAX_PASSWORD_BYTES, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, is_email,
+    password_length, username_problem,
+};
 
 /// Creates the user and its credential after Better Auth's checks, in its order: password
 /// length, username format, username taken, email taken, hash, insert.
@@ -42,11 +25,11 @@ pub async fn register(
 ) -> Result<UserRow, ApiError> {
     let password = body.password.0;
     let length = password_length(&password);
-    if length < MIN_PASSWORD_LENGTH {
+    if length < MIN_PASSWORD_CHARS {
         return Err(ApiError::PasswordTooShort);
     }
     // bcrypt reads 72 bytes; refusing more is the only way never to truncate silently.
-    if length > MAX_PASSWORD_LENGTH || password.len() > MAX_PASSWORD_BYTES {
+    if length > MAX_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
         return Err(ApiError::PasswordTooLong);
     }
     if let Some(username) = &body.username
@@ -159,7 +142,7 @@ pub async fn authenticate(
         None => SignInSubject::Unknown(&identifier),
     };
     limiter.check_sign_in(db, &subject, now).await?;
-    if password_length(&password) > MAX_PASSWORD_LENGTH {
+    if password_length(&password) > MAX_PASSWORD_CHARS {
         return Err(ApiError::PasswordTooLong);
     }
     // No stored hash can match more than 72 bytes: bcrypt never saw them.
@@ -174,17 +157,7 @@ pub async fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn usernames_follow_the_plugin_rules() {
-        assert_eq!(username_problem("al"), Some(UsernameProblem::TooShort));
-        assert_eq!(
-            username_problem(&"a".repeat(31)),
-            Some(UsernameProblem::TooLong)
-        );
-        assert_eq!(username_problem("al-99"), Some(UsernameProblem::Invalid));
-        assert_eq!(username_problem("Al_99.x"), None);
-    }
+    use crate::error::UsernameProblem;
 
     #[test]
     fn a_malformed_sign_in_identifier_gets_its_own_code() {

@@ -11,17 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
-
-/// The most bytes bcrypt reads.
-pub const MAX_PASSWORD_BYTES: usize = 72;
-
-/// Password length in Unicode scalar values (Rust's `chars`), which is what JSON Schema's
-/// `minLength` and `maxLength` count, so the OpenAPI document states the rule exactly. (Better
-/// Auth counts UTF-16 units, so a character outside the Basic Multilingual Plane counts twice
-/// there and once here.)
-pub fn password_length(password: &str) -> usize {
-    password.chars().count()
-}
+use crate::rules::MAX_PASSWORD_BYTES;
 
 enum Job {
     Hash {
@@ -211,14 +201,6 @@ fn random_password() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_length_counts_unicode_scalar_values() {
-        assert_eq!(password_length("password"), 8);
-        assert_eq!(password_length("😀😀😀😀"), 4);
-        assert_eq!(password_length("é"), 1);
-        assert_eq!(password_length("e\u{301}"), 2);
-    }
 
     #[actix_web::test]
     async fn a_hash_verifies_only_its_own_password() {

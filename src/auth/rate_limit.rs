@@ -1,23 +1,13 @@
-//! Abuse limits (README, "Abuse limits"): per client address and canonical route on every POST under
-//! `/api/auth` (bar `/verify`), and per account for failed sign-ins. Counters live in the database,
-//! so instances sharing it share the limits.
+//! Abuse-limit counters (README, "Abuse limits"): fixed windows kept in the database, so
+//! instances sharing it share the limits. `middleware::rate_limit` counts requests per client
+//! address and route; sign-in counts failures per account here.
 
-use std::net::IpAddr;
-
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::middleware::Next;
-use actix_web::web;
 use chrono::{DateTime, Duration, Utc};
-use ipnet::Ipv6Net;
 
-use crate::auth::client_ip::client_ip;
 use crate::db::users::Identifier;
 use crate::db::{Db, rate_limits};
 use crate::error::ApiError;
 use crate::ids::sha256_hex;
-use crate::startup::AppState;
 
 /// A limit: so many hits per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,41 +16,11 @@ pub struct Limit {
     pub window: Duration,
 }
 
-const GENERAL: Limit = Limit {
-    hits: 100,
-    window: Duration::seconds(10),
-};
-const SIGN_IN_AND_UP: Limit = Limit {
-    hits: 10,
-    window: Duration::seconds(60),
-};
 /// From the fifth failure until the window ends, the identifier cannot sign in.
 const FAILED_SIGN_INS: Limit = Limit {
     hits: 5,
     window: Duration::minutes(15),
 };
-
-/// The bucket of a path: aliases share their canonical route's.
-fn route_limit(path: &str) -> (&str, Limit) {
-    match path {
-        "/api/auth/sign-up" | "/api/auth/sign-up/email" => ("/api/auth/sign-up", SIGN_IN_AND_UP),
-        "/api/auth/sign-in" | "/api/auth/sign-in/email" | "/api/auth/sign-in/username" => {
-            ("/api/auth/sign-in", SIGN_IN_AND_UP)
-        }
-        other => (other, GENERAL),
-    }
-}
-
-/// An address as a rate-limit key: IPv6 clients are grouped by /64, which one subscriber usually
-/// holds whole.
-fn address_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => Ipv6Net::new(v6, 64)
-            .map(|net| net.trunc().to_string())
-            .unwrap_or_else(|_| v6.to_string()),
-    }
-}
 
 /// Whole seconds until a window ends, at least 1.
 fn retry_after_secs(window_start_ms: i64, limit: Limit, now_ms: i64) -> u64 {
@@ -110,7 +70,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Counts a hit for `key` and refuses it past `limit`.
-    async fn count(
+    pub async fn count(
         &self,
         db: &Db,
         key: String,
@@ -182,86 +142,9 @@ impl RateLimiter {
     }
 }
 
-/// Counts every POST to a known `/api/auth` route (bar `/verify`) per client address and canonical
-/// route, after routing (unknown paths stay 404/405) and before the body is read.
-pub async fn limit_requests(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    };
-    let counted = state.rate_limiter.enabled
-        && req.method() == Method::POST
-        && req.path() != "/api/auth/verify"
-        && state
-            .known_paths
-            .allow(req.path())
-            .is_some_and(|allow| allow.split(", ").any(|m| m == "POST"));
-    if !counted {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    }
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok());
-    let address = client_ip(
-        req.peer_addr().map(|addr| addr.ip()),
-        forwarded,
-        &state.config.trusted_proxies,
-    )
-    .map_or_else(|| "unknown".to_owned(), address_key);
-    let (route, limit) = route_limit(req.path());
-    let key = format!("ip:{address}:{route}");
-    match state
-        .rate_limiter
-        .count(&state.db, key, limit, state.clock.now())
-        .await
-    {
-        Ok(()) => next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body),
-        Err(error) => Ok(req.into_response(error.to_response()).map_into_right_body()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn aliases_share_their_canonical_bucket() {
-        assert_eq!(
-            route_limit("/api/auth/sign-in/username"),
-            ("/api/auth/sign-in", SIGN_IN_AND_UP)
-        );
-        assert_eq!(
-            route_limit("/api/auth/sign-up/email"),
-            ("/api/auth/sign-up", SIGN_IN_AND_UP)
-        );
-        assert_eq!(
-            route_limit("/api/auth/sign-out"),
-            ("/api/auth/sign-out", GENERAL)
-        );
-    }
-
-    #[test]
-    fn ipv6_clients_are_grouped_by_64() {
-        let a = address_key("2001:db8:1:2:aaaa::1".parse().unwrap());
-        let b = address_key("2001:db8:1:2:bbbb::2".parse().unwrap());
-        let c = address_key("2001:db8:1:3::1".parse().unwrap());
-
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert_eq!(address_key("192.0.2.1".parse().unwrap()), "192.0.2.1");
-    }
 
     #[test]
     fn failure_keys_are_bounded_whatever_the_identifier() {
@@ -281,9 +164,14 @@ mod tests {
 
     #[test]
     fn retry_after_is_whole_seconds_and_at_least_one() {
-        assert_eq!(retry_after_secs(0, SIGN_IN_AND_UP, 59_001), 1);
-        assert_eq!(retry_after_secs(0, SIGN_IN_AND_UP, 60_000), 1);
-        assert_eq!(retry_after_secs(0, SIGN_IN_AND_UP, 1), 60);
-        assert_eq!(retry_after_secs(0, SIGN_IN_AND_UP, 500), 60);
+        let minute = Limit {
+            hits: 10,
+            window: Duration::seconds(60),
+        };
+
+        assert_eq!(retry_after_secs(0, minute, 59_001), 1);
+        assert_eq!(retry_after_secs(0, minute, 60_000), 1);
+        assert_eq!(retry_after_secs(0, minute, 1), 60);
+        assert_eq!(retry_after_secs(0, minute, 500), 60);
     }
 }

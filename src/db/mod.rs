@@ -9,13 +9,10 @@ pub mod schema;
 pub mod sessions;
 pub mod users;
 
-use std::cell::Cell;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::web;
-use diesel::connection::{InstrumentationEvent, SimpleConnection};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -42,11 +39,6 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// Key of the PostgreSQL advisory lock that serialises migrations of replicas starting together.
 const MIGRATION_LOCK_KEY: i64 = 0x6761_7465_686f_7573; // "gatehous"
 
-thread_local! {
-    /// Set while a blocking thread runs upkeep rather than a request's work.
-    static IS_UPKEEP: Cell<bool> = const { Cell::new(false) };
-}
-
 /// A pooled connection that remembers whether it saw its server go away, so the pool drops it
 /// and the service recovers by itself when the database is back, without pinging on every
 /// checkout.
@@ -60,8 +52,6 @@ pub struct PooledConnection {
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
-    /// Counts the queries pooled connections start for requests.
-    queries: Arc<AtomicU64>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -69,17 +59,8 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<PooledConnection, r2d2::Error> {
-        let mut connection = establish(&self.url)?;
-        let queries = Arc::clone(&self.queries);
-        connection.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if matches!(event, InstrumentationEvent::StartQuery { .. })
-                && !IS_UPKEEP.with(Cell::get)
-            {
-                queries.fetch_add(1, Ordering::Relaxed);
-            }
-        });
         Ok(PooledConnection {
-            connection,
+            connection: establish(&self.url)?,
             is_broken: false,
         })
     }
@@ -142,11 +123,10 @@ fn run_on<T>(
 }
 
 /// The connection pool and the ways to use it: [`Db::run`] for requests, [`Db::read`] for the
-/// session lookup on the hot path, [`Db::run_upkeep`] for background upkeep.
+/// session lookup on the hot path, [`Db::run_blocking`] at start-up.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager>,
-    queries: Arc<AtomicU64>,
     is_sqlite: bool,
 }
 
@@ -176,14 +156,9 @@ impl Db {
         } else {
             builder
         };
-        let queries = Arc::new(AtomicU64::new(0));
-        let pool = builder.build_unchecked(ConnectionManager {
-            url: url.clone(),
-            queries: Arc::clone(&queries),
-        });
+        let pool = builder.build_unchecked(ConnectionManager { url: url.clone() });
         Self {
             pool,
-            queries,
             is_sqlite: matches!(url, DatabaseUrl::Sqlite(_)),
         }
     }
@@ -221,28 +196,6 @@ impl Db {
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, ApiError> {
         run_on(&mut self.pool.get()?, work)
-    }
-
-    /// [`Db::run`] for the service's own upkeep (pruning, deny-list reads), whose queries
-    /// [`Db::request_queries`] leaves out.
-    pub async fn run_upkeep<T, F>(&self, work: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.run(move |conn| {
-            IS_UPKEEP.set(true);
-            let result = work(conn);
-            IS_UPKEEP.set(false);
-            result
-        })
-        .await
-    }
-
-    /// How many queries the pool's connections have started on behalf of requests, for tests
-    /// and diagnostics.
-    pub fn request_queries(&self) -> u64 {
-        self.queries.load(Ordering::Relaxed)
     }
 
     /// Readiness: a `SELECT 1` that gives up after `timeout`.

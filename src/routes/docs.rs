@@ -1,73 +1,51 @@
-//! Interactive API docs at `/docs`: Swagger UI, vendored from npm into `assets/docs/`
-//! (`scripts/vendor-docs.sh`) and compiled into the binary, so nothing is fetched at build or run
-//! time. A strict Content-Security-Policy keeps the page on this origin.
+//! The API document at `/openapi.json`, and the interactive reference at `/docs/`: Swagger UI
+//! compiled into the binary (`utoipa-swagger-ui`, vendored, so nothing is fetched at build or run
+//! time), on this document, behind a strict Content-Security-Policy. The reference is a page, not
+//! an API operation, so it is served but not documented.
 
+use actix_web::dev::HttpServiceFactory;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpResponse, get, web};
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
-const INDEX_HTML: &str = include_str!("../../assets/docs/index.html");
-const INIT_JS: &str = include_str!("../../assets/docs/init.js");
-const SWAGGER_UI_JS: &str = include_str!("../../assets/docs/swagger-ui-bundle.js");
-const SWAGGER_UI_CSS: &str = include_str!("../../assets/docs/swagger-ui.css");
+use crate::state::AppState;
 
 /// Everything the page may load comes from this origin; Swagger UI styles itself inline.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
-fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
+/// This OpenAPI 3.1 document.
+#[utoipa::path(
+    operation_id = "openapi",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document.", content_type = "application/json", body = Object))
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(body)
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
 }
 
-/// The interactive API reference (Swagger UI) for this document.
-#[utoipa::path(
-    operation_id = "docs",
-    tag = "operations",
-    responses((status = 200, description = "An HTML page.", content_type = "text/html", body = String))
-)]
-#[get("/docs")]
-pub async fn docs() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(INDEX_HTML)
-}
-
-/// Swagger UI's script (swagger-ui-dist, see `assets/docs/VERSION`).
-#[utoipa::path(
-    operation_id = "docsScript",
-    tag = "operations",
-    responses((status = 200, description = "JavaScript.", content_type = "text/javascript", body = String))
-)]
-#[get("/docs/swagger-ui-bundle.js")]
-pub async fn docs_script() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", SWAGGER_UI_JS)
-}
-
-/// The page's own start-up script: Swagger UI on `/openapi.json`.
-#[utoipa::path(
-    operation_id = "docsInit",
-    tag = "operations",
-    responses((status = 200, description = "JavaScript.", content_type = "text/javascript", body = String))
-)]
-#[get("/docs/init.js")]
-pub async fn docs_init() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", INIT_JS)
-}
-
-/// Swagger UI's styles.
-#[utoipa::path(
-    operation_id = "docsStyles",
-    tag = "operations",
-    responses((status = 200, description = "CSS.", content_type = "text/css", body = String))
-)]
-#[get("/docs/swagger-ui.css")]
-pub async fn docs_styles() -> HttpResponse {
-    asset("text/css; charset=utf-8", SWAGGER_UI_CSS)
+/// `/docs/` and its assets; `/docs` redirects there. No validator is asked (Swagger UI would
+/// send the document to validator.swagger.io), and "try it out" sends cookies.
+pub fn reference() -> impl HttpServiceFactory {
+    let swagger_ui = SwaggerUi::new("/{_:.*}").config(
+        Config::from("/openapi.json")
+            .validator_url("none")
+            .with_credentials(true)
+            .try_it_out_enabled(true),
+    );
+    (
+        web::redirect("/docs", "/docs/").permanent(),
+        web::scope("/docs")
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
+            .service(swagger_ui),
+    )
 }

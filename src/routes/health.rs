@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, web};
 
 use crate::dto::StatusResponse;
 use crate::error::ErrorBody;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Liveness: the process serves HTTP. Never touches the database, so a database outage does not
 /// get the process restarted.
@@ -35,14 +35,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = match state.db.ping(Duration::from_secs(1)).await {
-        // In the jwt strategy get-session needs a fresh deny-list too: after an outage, read it
-        // now rather than report ready while get-session would still answer 503.
-        Ok(()) => match state.sessions.deny_list() {
-            Some(deny_list) if !deny_list.is_fresh() => {
-                deny_list.sync(&state.db, state.clock.now()).await
-            }
-            _ => Ok(()),
-        },
+        Ok(()) => state.sessions.ready(&state.db, state.clock.now()).await,
         Err(error) => Err(error),
     };
     match ready {

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The JSON Web Key Set of the EdDSA signing keys (the current one and those in
 /// `GATEHOUSE_JWT_KEYS_OLD`).

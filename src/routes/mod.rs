@@ -1,6 +1,6 @@
-//! [`configure`] is the only place routes are registered, and so documented: utoipa-actix-web
-//! collects each `.service(...)` into the OpenAPI document. The helpers below build the parts of
-//! responses that several endpoints share.
+//! The only place routes are registered, and so documented: utoipa-actix-web collects each
+//! `.service(...)` into the OpenAPI document (`startup` serves them, `openapi` documents them).
+//! The helpers below build the parts of answers that several endpoints share.
 
 pub mod answers;
 pub mod docs;
@@ -14,48 +14,71 @@ pub mod sign_up;
 pub mod verify;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponseBuilder};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::client_ip::client_ip;
+use crate::auth::client_ip;
+use crate::db::models::UserRow;
 use crate::error::{ApiError, header_value};
 use crate::session::NewSession;
-use crate::startup::AppState;
+use crate::session::cookie::EXPOSED_HEADERS;
+use crate::state::AppState;
 
-/// Registers every route. Only `.service(...)` is used, so nothing is served undocumented.
-pub fn configure(config: &mut ServiceConfig) {
+/// Where the auth API lives; `startup` wraps this scope in CORS and the abuse limits.
+pub const AUTH_SCOPE: &str = "/api/auth";
+
+/// The routes under [`AUTH_SCOPE`]. Only `.service(...)` is used, so nothing is served
+/// undocumented.
+pub fn auth_routes(config: &mut ServiceConfig) {
     config
-        .service(
-            scope::scope("/api/auth")
-                // Outermost last: CORS headers reach every answer, 429s included.
-                .wrap(from_fn(crate::auth::rate_limit::limit_requests))
-                .wrap(from_fn(crate::cors::cors))
-                .service(sign_up::sign_up)
-                .service(sign_up::sign_up_email)
-                .service(sign_in::sign_in)
-                .service(sign_in::sign_in_email)
-                .service(sign_in::sign_in_username)
-                .service(sign_out::sign_out)
-                .service(session::get_session)
-                .service(session::auth_js_session)
-                .service(session::ok)
-                .service(jwks::jwks)
-                .service(verify::verify),
-        )
-        .service(health::healthz)
-        .service(health::readyz)
-        .service(crate::openapi::openapi_json)
-        .service(docs::docs)
-        .service(docs::docs_script)
-        .service(docs::docs_init)
-        .service(docs::docs_styles);
+        .service(sign_up::sign_up)
+        .service(sign_up::sign_up_email)
+        .service(sign_in::sign_in)
+        .service(sign_in::sign_in_email)
+        .service(sign_in::sign_in_username)
+        .service(sign_out::sign_out)
+        .service(session::get_session)
+        .service(session::auth_js_session)
+        .service(session::ok)
+        .service(jwks::jwks)
+        .service(verify::verify);
 }
 
-/// Header names that responses setting a session expose to scripts on other origins.
-pub const EXPOSED_HEADERS: &str = "set-auth-token, set-auth-jwt";
+/// The operational routes at the root: health, readiness and the API document.
+pub fn operational_routes(config: &mut ServiceConfig) {
+    config
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(docs::openapi_json);
+}
+
+/// The codes an operation answers a status with, where a status carries several, as each
+/// handler declares them: the OpenAPI document lists them so generated clients get typed errors.
+pub type ErrorCodes = &'static [(&'static str, &'static [&'static str])];
+
+/// The codes of the origin checks (CSRF, the Sec-Fetch rule) and the callback URL rule.
+pub const ORIGIN_CODES: &[&str] = &[
+    "MISSING_OR_NULL_ORIGIN",
+    "INVALID_ORIGIN",
+    "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+    "INVALID_CALLBACK_URL",
+];
+/// The codes of a body that is not JSON, or not the right shape.
+pub const BODY_CODES: &[&str] = &["VALIDATION_ERROR", "BAD_REQUEST"];
+
+/// Each operation's [`ErrorCodes`], by operation id.
+pub fn error_codes(operation_id: &str) -> ErrorCodes {
+    match operation_id {
+        "signUp" | "signUpEmail" => sign_up::ERROR_CODES,
+        "signIn" => sign_in::ERROR_CODES,
+        "signInEmail" => sign_in::EMAIL_ERROR_CODES,
+        "signInUsername" => sign_in::USERNAME_ERROR_CODES,
+        "signOut" => sign_out::ERROR_CODES,
+        _ => &[],
+    }
+}
 
 /// Longest `User-Agent` a session records; real ones are a few hundred bytes.
 pub const MAX_USER_AGENT_BYTES: usize = 512;
@@ -64,18 +87,10 @@ const MAX_IP_ADDRESS_BYTES: usize = 64;
 
 /// What a new session records: the client address (behind trusted proxies, the forwarded one)
 /// and its user agent, both bounded.
-pub fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok());
-    let ip_address = client_ip(
-        req.peer_addr().map(|addr| addr.ip()),
-        forwarded,
-        &state.config.trusted_proxies,
-    )
-    .map(|ip| truncated(&ip.to_string(), MAX_IP_ADDRESS_BYTES).to_owned())
-    .unwrap_or_default();
+fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
+    let ip_address = client_ip::of_request(req, &state.config.trusted_proxies)
+        .map(|ip| truncated(&ip.to_string(), MAX_IP_ADDRESS_BYTES).to_owned())
+        .unwrap_or_default();
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -103,6 +118,24 @@ fn truncated(text: &str, max_bytes: usize) -> &str {
 pub fn location_header(callback_url: &str) -> Result<HeaderValue, ApiError> {
     const ENCODED: &AsciiSet = &CONTROLS.add(b' ');
     header_value(&utf8_percent_encode(callback_url, ENCODED).to_string())
+}
+
+/// Starts a session for a user who just signed up or in, and the 200 answer that carries it:
+/// the session cookie and `set-auth-token` are set; the token is returned for the body.
+pub async fn start_session(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &UserRow,
+    remember: bool,
+    now: DateTime<Utc>,
+) -> Result<(HttpResponseBuilder, String), ApiError> {
+    let token = state
+        .sessions
+        .create(&state.db, user, new_session(req, state, remember), now)
+        .await?;
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(&mut response, req, state, &token, remember)?;
+    Ok((response, token))
 }
 
 /// Sets the session cookie, `set-auth-token` and the expose header for a live session. With

@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, web};
 use crate::dto::{AuthJsSession, AuthJsUser, OkResponse, SessionResponse};
 use crate::error::{ApiError, ErrorBody, header_value};
 use crate::routes::{expire_session_cookies, set_session_cookies};
-use crate::session::{ActiveSession, Renewal};
-use crate::startup::AppState;
+use crate::session::{ActiveSession, Refresh, Renewal};
+use crate::state::AppState;
 
 /// The session a request presents, refreshed when due, and a response builder already carrying
 /// the headers every session read sends: no caching, a re-sent cookie after a refresh, expired
@@ -20,16 +20,15 @@ async fn read_session(
     let presented = state.cookies.presented(req);
     let disable_refresh = url::form_urlencoded::parse(req.query_string().as_bytes())
         .any(|(name, value)| name == "disableRefresh" && value == "true");
-    let may_refresh = !disable_refresh && !presented.dont_remember;
-    let active = match presented.token() {
-        Some(token) => {
-            state
-                .sessions
-                .resolve(&state.db, token, state.clock.now(), may_refresh)
-                .await?
-        }
-        None => None,
+    let refresh = if disable_refresh {
+        Refresh::Never
+    } else {
+        Refresh::WhenDue
     };
+    let active = state
+        .sessions
+        .current(&state.db, &presented, state.clock.now(), refresh)
+        .await?;
 
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));

@@ -9,8 +9,57 @@ use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts, SignInPath};
 use crate::routes::answers::SignInAnswers;
-use crate::routes::{location_header, new_session, set_session_cookies};
-use crate::startup::AppState;
+use crate::routes::{ErrorCodes, ORIGIN_CODES, location_header, start_session};
+use crate::state::AppState;
+
+const USERNAME_CODES: &[&str] = &[
+    "USERNAME_TOO_SHORT",
+    "USERNAME_TOO_LONG",
+    "INVALID_USERNAME",
+];
+
+/// The codes `/sign-in` answers with where a status carries several.
+pub const ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "INVALID_EMAIL",
+            "PASSWORD_TOO_LONG",
+        ],
+    ),
+    (
+        "401",
+        &["INVALID_EMAIL_OR_PASSWORD", "INVALID_USERNAME_OR_PASSWORD"],
+    ),
+    ("403", ORIGIN_CODES),
+    ("422", USERNAME_CODES),
+];
+/// The codes `/sign-in/email` answers with where a status carries several.
+pub const EMAIL_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "INVALID_EMAIL",
+            "PASSWORD_TOO_LONG",
+        ],
+    ),
+    ("401", &["INVALID_EMAIL_OR_PASSWORD"]),
+    ("403", ORIGIN_CODES),
+];
+/// The codes `/sign-in/username` answers with where a status carries several.
+pub const USERNAME_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &["VALIDATION_ERROR", "BAD_REQUEST", "PASSWORD_TOO_LONG"],
+    ),
+    ("401", &["INVALID_USERNAME_OR_PASSWORD"]),
+    ("403", ORIGIN_CODES),
+    ("422", USERNAME_CODES),
+];
 
 /// Sign in with an email or a username and a password.
 ///
@@ -117,13 +166,8 @@ async fn handle(
         now,
     )
     .await?;
-    let token = state
-        .sessions
-        .create(&state.db, &user, new_session(&req, &state, remember), now)
-        .await?;
+    let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
 
-    let mut response = HttpResponse::Ok();
-    set_session_cookies(&mut response, &req, &state, &token, remember)?;
     if let Some(location) = location {
         response.insert_header((header::LOCATION, location));
     }

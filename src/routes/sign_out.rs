@@ -6,8 +6,14 @@ use crate::auth::origin;
 use crate::dto::SuccessResponse;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts};
-use crate::routes::expire_session_cookies;
-use crate::startup::AppState;
+use crate::routes::{BODY_CODES, ErrorCodes, expire_session_cookies};
+use crate::state::AppState;
+
+/// The codes sign-out answers with where a status carries several.
+pub const ERROR_CODES: ErrorCodes = &[
+    ("400", BODY_CODES),
+    ("403", &["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"]),
+];
 
 /// End every session the request presents.
 ///
@@ -41,12 +47,10 @@ pub async fn sign_out(
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
 
     let presented = state.cookies.presented(&req);
-    for token in presented.all_tokens() {
-        state
-            .sessions
-            .revoke(&state.db, token, state.clock.now())
-            .await?;
-    }
+    state
+        .sessions
+        .end_presented(&state.db, &presented, state.clock.now())
+        .await?;
 
     let mut response = HttpResponse::Ok();
     expire_session_cookies(&mut response, &state)?;

@@ -7,8 +7,27 @@ use crate::dto::{SignUpBody, SignUpResponse, User};
 use crate::error::ApiError;
 use crate::extract::{self, Accepts};
 use crate::routes::answers::SignUpAnswers;
-use crate::routes::{new_session, set_session_cookies};
-use crate::startup::AppState;
+use crate::routes::{ErrorCodes, ORIGIN_CODES, start_session};
+use crate::state::AppState;
+
+/// The codes sign-up answers with where a status carries several.
+pub const ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "PASSWORD_TOO_SHORT",
+            "PASSWORD_TOO_LONG",
+            "USERNAME_TOO_SHORT",
+            "USERNAME_TOO_LONG",
+            "INVALID_USERNAME",
+            "USERNAME_IS_ALREADY_TAKEN",
+        ],
+    ),
+    ("403", ORIGIN_CODES),
+    ("422", &["USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"]),
+];
 
 /// Create a user with an email and password, and sign them in.
 ///
@@ -67,13 +86,8 @@ async fn handle(
     let now = state.clock.now();
 
     let user = credentials::register(&state.db, &state.hasher, body, now).await?;
-    let token = state
-        .sessions
-        .create(&state.db, &user, new_session(&req, &state, remember), now)
-        .await?;
+    let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
 
-    let mut response = HttpResponse::Ok();
-    set_session_cookies(&mut response, &req, &state, &token, remember)?;
     Ok(response.json(SignUpResponse {
         token,
         user: User::from(user),

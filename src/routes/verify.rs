@@ -9,9 +9,9 @@ use percent_encoding::utf8_percent_encode;
 
 use crate::config::TrustedOrigins;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ActiveSession;
 use crate::session::cookie::URI_COMPONENT;
-use crate::startup::AppState;
+use crate::session::{ActiveSession, Refresh};
+use crate::state::AppState;
 
 const USER_ID: &str = "X-Auth-User-Id";
 const USER_EMAIL: &str = "X-Auth-User-Email";
@@ -71,15 +71,11 @@ pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let active = match state.cookies.presented(&req).token() {
-        Some(token) => {
-            state
-                .sessions
-                .resolve(&state.db, token, state.clock.now(), false)
-                .await?
-        }
-        None => None,
-    };
+    let presented = state.cookies.presented(&req);
+    let active = state
+        .sessions
+        .current(&state.db, &presented, state.clock.now(), Refresh::Never)
+        .await?;
     let mut response = match active {
         Some(active) => signed_in(&active),
         None => not_signed_in(&req, &state),

@@ -14,6 +14,9 @@ use crate::config::{Config, SameSite};
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Header names that answers setting a session expose to scripts on other origins.
+pub const EXPOSED_HEADERS: &str = "set-auth-token, set-auth-jwt";
+
 /// Length of a standard-base64, padded HMAC-SHA256 signature.
 const SIGNATURE_LEN: usize = 44;
 

@@ -30,11 +30,7 @@ impl DatabaseSessions {
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
         let token = random_id();
-        let lifetime = if new.remember {
-            self.ttl
-        } else {
-            Duration::days(1)
-        };
+        let lifetime = new.lifetime(self.ttl);
         let row = SessionRow {
             id: random_id(),
             token_hash: hash_session_token(&token),

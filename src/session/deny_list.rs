@@ -83,7 +83,7 @@ impl DenyList {
             .unwrap_or(0);
         let naive = now.naive_utc();
         let rows = db
-            .run_upkeep(move |conn| revocations::revoked_since(conn, since, naive))
+            .run(move |conn| revocations::revoked_since(conn, since, naive))
             .await?;
         self.apply(rows, now);
         Ok(())

@@ -206,7 +206,7 @@ impl JwtSessions {
         }
     }
 
-    pub fn deny_list(&self) -> &DenyList {
+    pub(super) fn deny_list(&self) -> &DenyList {
         &self.deny_list
     }
 
@@ -294,11 +294,7 @@ impl JwtSessions {
         new: &NewSession,
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
-        let lifetime = if new.remember {
-            self.ttl
-        } else {
-            Duration::days(1)
-        };
+        let lifetime = new.lifetime(self.ttl);
         self.issue(user, random_id(), now, lifetime)
     }
 

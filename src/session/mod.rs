@@ -1,12 +1,13 @@
-//! Sessions behind one interface over both strategies. Routes call only [`Sessions`]; the enum is
-//! matched inside its three methods.
+//! Sessions behind one interface over both strategies. Routes call only [`Sessions`], whose
+//! methods match on the strategy; what a strategy keeps (rows, a deny-list) stays inside this
+//! module.
 
 pub mod cookie;
 pub mod database;
-pub mod deny_list;
+mod deny_list;
 pub mod jwt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{Config, SessionStrategy};
 use crate::db::Db;
@@ -14,8 +15,12 @@ use crate::db::models::UserRow;
 use crate::dto;
 use crate::error::ApiError;
 
+use self::cookie::Presented;
 use self::database::DatabaseSessions;
 use self::jwt::JwtSessions;
+
+/// How long a `rememberMe: false` session lasts, in both strategies.
+pub const FORGETFUL_SESSION_LIFETIME: Duration = Duration::days(1);
 
 /// What a new session records about its creation.
 #[derive(Debug, Clone)]
@@ -24,6 +29,27 @@ pub struct NewSession {
     pub user_agent: String,
     /// `rememberMe`: `false` makes a one-day session with a browser-session cookie.
     pub remember: bool,
+}
+
+impl NewSession {
+    /// The session's lifetime: the configured TTL, or one day for `rememberMe: false`.
+    pub fn lifetime(&self, ttl: Duration) -> Duration {
+        if self.remember {
+            ttl
+        } else {
+            FORGETFUL_SESSION_LIFETIME
+        }
+    }
+}
+
+/// Whether reading a session may extend it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// Extend it when the update age has passed (get-session), unless the request carries the
+    /// `dont_remember` mark of a `rememberMe: false` session.
+    WhenDue,
+    /// Never (`/verify`, `disableRefresh=true`).
+    Never,
 }
 
 /// What the response to a session read must re-send.
@@ -63,14 +89,6 @@ impl Sessions {
         })
     }
 
-    /// The in-memory JWT deny-list, which the service keeps in step with the database.
-    pub fn deny_list(&self) -> Option<&deny_list::DenyList> {
-        match self {
-            Self::Database(_) => None,
-            Self::Jwt(sessions) => Some(sessions.deny_list()),
-        }
-    }
-
     /// The JWKS document when tokens are signed with a published key; `None` otherwise.
     pub fn jwks(&self) -> Option<serde_json::Value> {
         match self {
@@ -93,26 +111,77 @@ impl Sessions {
         }
     }
 
-    /// The session a token stands for, refreshed when due and allowed; `None` when the token is
-    /// unknown, expired, revoked or forged.
-    pub async fn resolve(
+    /// The session a request presents (its bearer token, else its cookie), refreshed if
+    /// `refresh` allows and it is due; `None` when the token is missing, unknown, expired,
+    /// revoked or forged. Every route that reads the current session reads it here.
+    pub async fn current(
         &self,
         db: &Db,
-        token: &str,
+        presented: &Presented,
         now: DateTime<Utc>,
-        may_refresh: bool,
+        refresh: Refresh,
     ) -> Result<Option<ActiveSession>, ApiError> {
+        let Some(token) = presented.token() else {
+            return Ok(None);
+        };
+        let may_refresh = refresh == Refresh::WhenDue && !presented.dont_remember;
         match self {
             Self::Database(sessions) => sessions.resolve(db, token, now, may_refresh).await,
             Self::Jwt(sessions) => sessions.resolve(db, token, now, may_refresh).await,
         }
     }
 
-    /// Ends the session a token stands for; a token that stands for none is not an error.
-    pub async fn revoke(&self, db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    /// Ends every session the request presents (a bearer token's and a cookie's); a token that
+    /// stands for none is not an error.
+    pub async fn end_presented(
+        &self,
+        db: &Db,
+        presented: &Presented,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        for token in presented.all_tokens() {
+            match self {
+                Self::Database(sessions) => sessions.revoke(db, token).await?,
+                Self::Jwt(sessions) => sessions.revoke(db, token, now).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// How often [`Sessions::sync`] should run: the jwt strategy keeps revocations in memory and
+    /// reads other instances' from the database; the database strategy keeps nothing.
+    pub fn sync_interval(&self) -> Option<std::time::Duration> {
         match self {
-            Self::Database(sessions) => sessions.revoke(db, token).await,
-            Self::Jwt(sessions) => sessions.revoke(db, token, now).await,
+            Self::Database(_) => None,
+            Self::Jwt(_) => Some(deny_list::SYNC_INTERVAL),
+        }
+    }
+
+    /// Reads revocations recorded by any instance since the last read (jwt strategy).
+    pub async fn sync(&self, db: &Db, now: DateTime<Utc>) -> Result<(), ApiError> {
+        match self {
+            Self::Database(_) => Ok(()),
+            Self::Jwt(sessions) => sessions.deny_list().sync(db, now).await,
+        }
+    }
+
+    /// [`Sessions::sync`] on the calling thread, for start-up before serving.
+    pub fn sync_blocking(&self, db: &Db, now: DateTime<Utc>) -> Result<(), ApiError> {
+        match self {
+            Self::Database(_) => Ok(()),
+            Self::Jwt(sessions) => sessions.deny_list().sync_blocking(db, now),
+        }
+    }
+
+    /// Whether sessions can be answered for now (`/readyz`, after the database answered): in the
+    /// jwt strategy the in-memory revocations must be current, so after an outage they are read
+    /// again first rather than reported ready while get-session would answer 503.
+    pub async fn ready(&self, db: &Db, now: DateTime<Utc>) -> Result<(), ApiError> {
+        match self {
+            Self::Jwt(sessions) if !sessions.deny_list().is_fresh() => {
+                sessions.deny_list().sync(db, now).await
+            }
+            _ => Ok(()),
         }
     }
 

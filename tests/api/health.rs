@@ -71,7 +71,7 @@ async fn head_answers_every_get_route_as_get_without_a_body() {
         "/healthz",
         "/readyz",
         "/openapi.json",
-        "/docs",
+        "/docs/",
         "/api/auth/ok",
         "/api/auth/get-session",
         "/api/auth/session",

@@ -14,7 +14,7 @@ use diesel::{Connection, PgConnection};
 use gatehouse::clock::Clock;
 use gatehouse::config::{Config, DatabaseUrl, SessionStrategy};
 use gatehouse::db::DbConnection;
-use gatehouse::startup::{self, AppState};
+use gatehouse::startup;
 use serde_json::{Value, json};
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
@@ -175,14 +175,13 @@ impl TestAppBuilder {
         let config = Config::from_lookup(|name| vars.get(name).cloned())
             .expect("a valid test configuration");
         let clock = Clock::adjustable();
-        let state = AppState::build(config, clock.clone()).expect("the app starts");
+        let state = startup::build(config, clock.clone()).expect("the app starts");
         let state = web::Data::new(state);
-        let server = startup::run(listener, state.clone()).expect("the server runs");
+        let server = startup::run(listener, state).expect("the server runs");
         let handle = server.handle();
         actix_web::rt::spawn(server);
         TestApp {
             address,
-            state,
             clock,
             database,
             handle,
@@ -196,8 +195,6 @@ impl TestAppBuilder {
 
 pub struct TestApp {
     pub address: String,
-    /// The running application's state, for the few tests that look inside (query counts).
-    pub state: web::Data<AppState>,
     pub clock: Clock,
     pub database: std::sync::Arc<TestDatabase>,
     handle: ServerHandle,
@@ -296,6 +293,11 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// Stops the server (as a crash or a shutdown would), waiting until it has.
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+
     async fn read(mut response: awc::ClientResponse) -> TestResponse {
         let bytes = response
             .body()
@@ -319,8 +321,21 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> TestResponse {
+        self.request_url(method, &self.url(path), headers, body)
+            .await
+    }
+
+    /// Any request to any URL (through a proxy in front of the app, say), with this app's client:
+    /// no redirects followed.
+    pub async fn request_url(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> TestResponse {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = self.client.request(method, url);
         for (name, value) in headers {
             request = request.append_header((*name, *value));
         }
@@ -330,6 +345,15 @@ impl TestApp {
         }
         .expect("the server answers");
         Self::read(response).await
+    }
+
+    /// Whether `url` answers 200 now (false when nothing listens there yet).
+    pub async fn answers(&self, url: &str) -> bool {
+        self.client
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|response| response.status() == 200)
     }
 
     /// The whole answer to a bare HTTP/1.1 request (`request_head` is the request line and any

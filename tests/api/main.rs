@@ -21,6 +21,8 @@ mod openapi;
 mod outage;
 mod postgres_tls;
 mod process;
+mod proxies;
+mod queries;
 mod rate_limits;
 mod readme;
 mod sign_in;

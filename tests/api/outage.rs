@@ -108,6 +108,7 @@ impl Drop for OwnPostgres {
 }
 
 #[actix_web::test]
+#[ignore = "runs its own PostgreSQL server (Debian's postgresql package, as root): scripts/test.sh runs it with --run-ignored"]
 async fn a_database_outage_is_a_503_and_service_resumes_when_it_returns() {
     let postgres = OwnPostgres::start();
     let app = builder()

@@ -120,46 +120,96 @@ fn an_unreachable_database_is_one_line_naming_database_url_without_its_password(
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
 }
 
-/// Starts the binary with its defaults in `dir`, waits until `/readyz` answers, stops it with
-/// SIGTERM and returns what it logged.
-fn first_start(dir: &Path) -> String {
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut child = gatehouse(dir, &[], &[("GATEHOUSE_BIND", &bind), ("RUST_LOG", "info")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = std::net::TcpStream::connect(&bind).is_ok_and(|mut stream| {
-            use std::io::Write as _;
-            let _sent = stream.write_all(b"GET /readyz HTTP/1.0\r\n\r\n");
-            let mut answer = String::new();
-            let _read = stream.read_to_string(&mut answer);
-            answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
-        });
-        if ready {
-            break;
+/// The binary serving from `dir` on a free port, with `vars` as its whole environment.
+struct Running {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Running {
+    /// Starts it and waits until `/readyz` answers.
+    fn start(dir: &Path, vars: &[(&str, &str)]) -> Self {
+        let bind = format!("127.0.0.1:{}", free_port());
+        let mut all = vec![("GATEHOUSE_BIND", bind.as_str()), ("RUST_LOG", "info")];
+        all.extend_from_slice(vars);
+        let child = gatehouse(dir, &[], &all)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let running = Self {
+            child,
+            address: bind,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while running.get("/readyz").0 != 200 {
+            assert!(Instant::now() < deadline, "gatehouse did not become ready");
+            std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(Instant::now() < deadline, "gatehouse did not become ready");
-        std::thread::sleep(Duration::from_millis(10));
+        running
     }
-    rustix::process::kill_process(
-        rustix::process::Pid::from_child(&child),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
-    let status = child.wait().unwrap();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
+
+    /// One HTTP/1.0 exchange: the status, the headers (lower-cased names) and the body.
+    fn exchange(&self, request: &str) -> (u16, Vec<(String, String)>, String) {
+        use std::io::Write as _;
+        let Ok(mut stream) = std::net::TcpStream::connect(&self.address) else {
+            return (0, Vec::new(), String::new());
+        };
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _read_until_close = stream.read_to_string(&mut answer);
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .collect();
+        (status, headers, body.to_owned())
+    }
+
+    fn get(&self, path: &str) -> (u16, Vec<(String, String)>, String) {
+        self.exchange(&format!("GET {path} HTTP/1.0\r\n\r\n"))
+    }
+
+    /// Stops it with SIGTERM, checks it exits 0, and returns what it logged.
+    fn stop(mut self) -> String {
+        rustix::process::kill_process(
+            rustix::process::Pid::from_child(&self.child),
+            rustix::process::Signal::TERM,
+        )
         .unwrap();
-    assert!(status.success(), "{status}: {log}");
-    log
+        let status = self.child.wait().unwrap();
+        let mut log = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        assert!(status.success(), "{status}: {log}");
+        log
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _gone = self.child.kill();
+        let _reaped = self.child.wait();
+    }
+}
+
+/// Starts the binary with its defaults in `dir`, waits until it is ready, stops it with SIGTERM
+/// and returns what it logged.
+fn first_start(dir: &Path) -> String {
+    Running::start(dir, &[]).stop()
 }
 
 #[test]
@@ -257,4 +307,107 @@ fn the_release_binary_needs_no_system_libpq() {
     assert!(output.status.success(), "{output:?}");
     assert!(!libraries.contains("libpq"), "{libraries}");
     assert!(!libraries.contains("libssl"), "{libraries}");
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// The README's quick start, for real: the binary with its defaults (SQLite in the working
+/// directory and a generated secret; with `TEST_DATABASE_URL`, PostgreSQL and an explicit secret),
+/// then the walk-through's requests and answers, then SIGTERM.
+#[test]
+fn the_readme_walk_through_works_against_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::helpers::TestDatabase::new();
+    let on_postgres = database.postgres_name().is_some();
+    let mut vars = Vec::new();
+    if on_postgres {
+        vars.extend([
+            ("DATABASE_URL", database.url.as_str()),
+            ("GATEHOUSE_SECRET", SECRET),
+        ]);
+    }
+    let server = Running::start(dir.path(), &vars);
+    let json = |body: &str| {
+        serde_json::from_str::<serde_json::Value>(body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
+    };
+    let post = |path: &str, body: &str, extra: &str| {
+        server.exchange(&format!(
+            "POST {path} HTTP/1.0\r\ncontent-type: application/json\r\nuser-agent: curl/8.0\r\ncontent-length: {}\r\n{extra}\r\n{body}",
+            body.len()
+        ))
+    };
+
+    let (status, headers, body) = post(
+        "/api/auth/sign-up",
+        r#"{"name":"Al","email":"al@example.com","password":"correct-horse-battery"}"#,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let signed_up = json(&body);
+    assert_eq!(signed_up["user"]["email"], "al@example.com");
+    assert_eq!(signed_up["token"].as_str().unwrap().len(), 32);
+    assert!(
+        header(&headers, "set-cookie").is_some_and(|c| c.starts_with("gatehouse.session_token="))
+    );
+    let (status, headers, body) = post(
+        "/api/auth/sign-in/email",
+        r#"{"email":"al@example.com","password":"correct-horse-battery"}"#,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let signed_in = json(&body);
+    assert_eq!(signed_in["redirect"], false);
+    assert_eq!(signed_in["user"]["name"], "Al");
+    let token = signed_in["token"].as_str().unwrap().to_owned();
+    let cookie = header(&headers, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, _, body) = server.exchange(&format!(
+        "GET /api/auth/get-session HTTP/1.0\r\ncookie: {cookie}\r\n\r\n"
+    ));
+    let session = json(&body);
+    assert_eq!(session["user"]["email"], "al@example.com");
+    assert_eq!(session["session"]["token"], token.as_str());
+    assert_eq!(session["session"]["userAgent"], "curl/8.0");
+    let (_, _, body) = server.exchange(&format!(
+        "GET /api/auth/get-session HTTP/1.0\r\nauthorization: Bearer {token}\r\n\r\n"
+    ));
+    assert_eq!(json(&body)["session"]["token"], token.as_str());
+    let origin = format!("http://{}", server.address);
+    let (status, _, body) = server.exchange(&format!(
+        "POST /api/auth/sign-out HTTP/1.0\r\ncookie: {cookie}\r\norigin: {origin}\r\ncontent-length: 0\r\n\r\n"
+    ));
+    assert_eq!(
+        (status, json(&body)),
+        (200, serde_json::json!({"success": true}))
+    );
+    let (_, _, body) = server.exchange(&format!(
+        "GET /api/auth/get-session HTTP/1.0\r\ncookie: {cookie}\r\n\r\n"
+    ));
+    assert_eq!(body, "null");
+    let address = server.address.clone();
+    let log = server.stop();
+
+    assert!(
+        log.contains(&format!(
+            "listening on http://{address} (database {}",
+            if on_postgres { "postgres" } else { "sqlite" }
+        )),
+        "{log}"
+    );
+    if !on_postgres {
+        let secret = std::fs::read_to_string(dir.path().join("gatehouse.db.secret")).unwrap();
+        assert!(log.contains("generated secret"), "{log}");
+        assert!(!log.contains(secret.trim()), "the secret was logged");
+        assert!(dir.path().join("gatehouse.db").is_file());
+    }
 }

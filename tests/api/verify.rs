@@ -1,5 +1,5 @@
 //! `/api/auth/verify`, as nginx, Traefik and Caddy call it. The real proxies
-//! are driven by `scripts/proxy-test.sh`; these tests pin the endpoint's own behaviour, including
+//! are driven by `tests/api/proxies.rs`; these tests pin the endpoint's own behaviour, including
 //! the exact headers Traefik's forwardAuth sends.
 
 use serde_json::json;

@@ -14,8 +14,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 
-use crate::routes::EXPOSED_HEADERS;
-use crate::startup::AppState;
+use crate::session::cookie::EXPOSED_HEADERS;
+use crate::state::AppState;
 
 const ALLOWED_METHODS: &str = "GET, POST, OPTIONS";
 const ALLOWED_HEADERS: &str = "content-type, authorization";

@@ -1,0 +1,117 @@
+//! The per-address abuse limits (README, "Abuse limits"): every POST to a known `/api/auth` route
+//! (bar `/verify`) counts against its client address and canonical route, after routing (unknown
+//! paths stay 404/405) and before the body is read.
+
+use std::net::IpAddr;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
+use chrono::Duration;
+use ipnet::Ipv6Net;
+
+use crate::auth::client_ip;
+use crate::auth::rate_limit::Limit;
+use crate::state::AppState;
+
+const GENERAL: Limit = Limit {
+    hits: 100,
+    window: Duration::seconds(10),
+};
+const SIGN_IN_AND_UP: Limit = Limit {
+    hits: 10,
+    window: Duration::seconds(60),
+};
+
+/// The bucket of a path: aliases share their canonical route's.
+fn route_limit(path: &str) -> (&str, Limit) {
+    match path {
+        "/api/auth/sign-up" | "/api/auth/sign-up/email" => ("/api/auth/sign-up", SIGN_IN_AND_UP),
+        "/api/auth/sign-in" | "/api/auth/sign-in/email" | "/api/auth/sign-in/username" => {
+            ("/api/auth/sign-in", SIGN_IN_AND_UP)
+        }
+        other => (other, GENERAL),
+    }
+}
+
+/// An address as a rate-limit key: IPv6 clients are grouped by /64, which one subscriber usually
+/// holds whole.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+    }
+}
+
+pub async fn limit_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let counted = state.rate_limiter.enabled
+        && req.method() == Method::POST
+        && req.path() != "/api/auth/verify"
+        && state.known_paths.takes_post(req.path());
+    if !counted {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let address = client_ip::of_request(req.request(), &state.config.trusted_proxies)
+        .map_or_else(|| "unknown".to_owned(), address_key);
+    let (route, limit) = route_limit(req.path());
+    let key = format!("ip:{address}:{route}");
+    match state
+        .rate_limiter
+        .count(&state.db, key, limit, state.clock.now())
+        .await
+    {
+        Ok(()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Err(error) => Ok(req.into_response(error.to_response()).map_into_right_body()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_share_their_canonical_bucket() {
+        assert_eq!(
+            route_limit("/api/auth/sign-in/username"),
+            ("/api/auth/sign-in", SIGN_IN_AND_UP)
+        );
+        assert_eq!(
+            route_limit("/api/auth/sign-up/email"),
+            ("/api/auth/sign-up", SIGN_IN_AND_UP)
+        );
+        assert_eq!(
+            route_limit("/api/auth/sign-out"),
+            ("/api/auth/sign-out", GENERAL)
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_64() {
+        let a = address_key("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = address_key("2001:db8:1:2:bbbb::2".parse().unwrap());
+        let c = address_key("2001:db8:1:3::1".parse().unwrap());
+
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(address_key("192.0.2.1".parse().unwrap()), "192.0.2.1");
+    }
+}

@@ -1,0 +1,231 @@
+//! The rules request fields follow, each declared once: the validators (`extract`,
+//! `auth::credentials`) check them and the OpenAPI schemas (`dto`, through `schema_with`) state
+//! them, from the same constants, so the document cannot drift from what the server enforces.
+
+use std::sync::LazyLock;
+
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+use crate::error::UsernameProblem;
+
+/// Longest email address (RFC 5321's path limit, less the angle brackets). The email pattern is
+/// ASCII, so characters are bytes.
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Fewest password characters on sign-up (sign-in has no minimum).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Most password characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// The most bytes bcrypt reads: longer passwords are refused, never truncated.
+pub const MAX_PASSWORD_BYTES: usize = 72;
+/// Username length, in characters.
+pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=30;
+/// Longest `name` and `displayUsername`. Profile fields travel in every JWT and session cookie,
+/// which browsers cap at 4 KiB, so they are bounded (Better Auth has no limit).
+pub const MAX_NAME_CHARS: usize = 256;
+/// Longest `image` URL, in characters.
+pub const MAX_IMAGE_CHARS: usize = 2048;
+
+/// Zod 4's email pattern, as Better Auth checks emails. The regex crate has no look-arounds, so
+/// [`is_email`] checks the two leading look-aheads by hand; the document states the whole.
+pub const EMAIL_PATTERN: &str = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$";
+/// The username plugin's alphabet.
+pub const USERNAME_PATTERN: &str = "^[a-zA-Z0-9_.]+$";
+/// Stored strings hold no NUL, which PostgreSQL cannot store.
+const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
+
+/// Whether a (trimmed) string is an email by [`EMAIL_PATTERN`]; length is checked apart.
+pub fn is_email(candidate: &str) -> bool {
+    static PATTERN: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+\-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$",
+        )
+        .ok()
+    });
+    !candidate.starts_with('.')
+        && !candidate.contains("..")
+        && PATTERN
+            .as_ref()
+            .is_some_and(|pattern| pattern.is_match(candidate))
+}
+
+/// Password length in Unicode scalar values (Rust's `chars`), which is what JSON Schema's
+/// `minLength` and `maxLength` count. (Better Auth counts UTF-16 units, so a character outside
+/// the Basic Multilingual Plane counts twice there and once here.)
+pub fn password_length(password: &str) -> usize {
+    password.chars().count()
+}
+
+/// Which username rule a username breaks, if any.
+pub fn username_problem(username: &str) -> Option<UsernameProblem> {
+    let length = username.chars().count();
+    if length < *USERNAME_CHARS.start() {
+        Some(UsernameProblem::TooShort)
+    } else if length > *USERNAME_CHARS.end() {
+        Some(UsernameProblem::TooLong)
+    } else if !username
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    {
+        Some(UsernameProblem::Invalid)
+    } else {
+        None
+    }
+}
+
+fn string(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+}
+
+/// `email` where it is stored (sign-up).
+pub fn email_schema() -> Object {
+    string(&format!(
+        "Trimmed, at most {MAX_EMAIL_CHARS} characters, Zod's email pattern; stored lower-cased."
+    ))
+    .max_length(Some(MAX_EMAIL_CHARS))
+    .pattern(Some(EMAIL_PATTERN))
+    .build()
+}
+
+/// `email` as a sign-in identifier.
+pub fn sign_in_email_schema() -> Object {
+    string(&format!(
+        "At most {MAX_EMAIL_CHARS} characters; compared lower-cased."
+    ))
+    .max_length(Some(MAX_EMAIL_CHARS))
+    .pattern(Some(EMAIL_PATTERN))
+    .build()
+}
+
+/// `password` on sign-up.
+pub fn new_password_schema() -> Object {
+    string(&format!(
+        "{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters (Unicode scalar values, as JSON Schema counts them) and at most {MAX_PASSWORD_BYTES} UTF-8 bytes, all bcrypt reads: a longer password is refused, never truncated."
+    ))
+    .min_length(Some(MIN_PASSWORD_CHARS))
+    .max_length(Some(MAX_PASSWORD_CHARS))
+    .build()
+}
+
+/// `password` on sign-in.
+pub fn password_schema() -> Object {
+    string(&format!(
+        "At most {MAX_PASSWORD_CHARS} characters; more than {MAX_PASSWORD_BYTES} UTF-8 bytes never matches."
+    ))
+    .max_length(Some(MAX_PASSWORD_CHARS))
+    .build()
+}
+
+/// `username`.
+pub fn username_schema() -> Object {
+    string(&format!(
+        "{} to {} characters of `[A-Za-z0-9_.]`; stored and compared lower-cased.",
+        USERNAME_CHARS.start(),
+        USERNAME_CHARS.end()
+    ))
+    .min_length(Some(*USERNAME_CHARS.start()))
+    .max_length(Some(*USERNAME_CHARS.end()))
+    .pattern(Some(USERNAME_PATTERN))
+    .build()
+}
+
+/// `name`.
+pub fn name_schema() -> Object {
+    string(&format!(
+        "May be empty; at most {MAX_NAME_CHARS} characters, no NUL."
+    ))
+    .max_length(Some(MAX_NAME_CHARS))
+    .pattern(Some(NO_NUL_PATTERN))
+    .build()
+}
+
+/// `displayUsername`.
+pub fn display_username_schema() -> Object {
+    string(&format!(
+        "Shown form of `username`; defaults to it as typed. At most {MAX_NAME_CHARS} characters, no NUL."
+    ))
+    .max_length(Some(MAX_NAME_CHARS))
+    .pattern(Some(NO_NUL_PATTERN))
+    .build()
+}
+
+/// `image`.
+pub fn image_schema() -> Object {
+    string(&format!("At most {MAX_IMAGE_CHARS} characters, no NUL."))
+        .max_length(Some(MAX_IMAGE_CHARS))
+        .pattern(Some(NO_NUL_PATTERN))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_plugin_rules() {
+        assert_eq!(username_problem("al"), Some(UsernameProblem::TooShort));
+        assert_eq!(
+            username_problem(&"a".repeat(31)),
+            Some(UsernameProblem::TooLong)
+        );
+        assert_eq!(username_problem("al-99"), Some(UsernameProblem::Invalid));
+        assert_eq!(username_problem("Al_99.x"), None);
+    }
+
+    #[test]
+    fn password_length_counts_unicode_scalar_values() {
+        assert_eq!(password_length("password"), 8);
+        assert_eq!(password_length("😀😀😀😀"), 4);
+        assert_eq!(password_length("é"), 1);
+        assert_eq!(password_length("e\u{301}"), 2);
+    }
+
+    #[test]
+    fn the_email_pattern_follows_zod() {
+        for good in [
+            "a@example.com",
+            "a.b+c@sub.example.co",
+            "o'brien@example.ie",
+            "_@a-b.io",
+        ] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@example",
+            ".a@example.com",
+            "a..b@example.com",
+            "a.@example.com",
+            "a@-example.com",
+            "a@example.c",
+            "a b@example.com",
+            "a@example..com",
+            "ä@example.com",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_documented_pattern_agrees_with_the_checked_one() {
+        // The document's pattern has look-aheads the regex crate lacks: check the part it can
+        // compile against the same cases.
+        let without_lookaheads = EMAIL_PATTERN.replace(r"(?!\.)(?!.*\.\.)", "");
+        let documented = regex::Regex::new(&without_lookaheads).unwrap();
+        for candidate in [
+            "a@example.com",
+            "o'brien@example.ie",
+            "a@example",
+            "a b@x.io",
+        ] {
+            assert_eq!(
+                documented.is_match(candidate),
+                is_email(candidate),
+                "{candidate}"
+            );
+        }
+    }
+}
