@@ -26,7 +26,8 @@ total=0
 summary=""
 # nextest LABEL ARGS...: one nextest run; adds its count to the total, fails on any failure.
 nextest() {
-  local label=$1 junit="$CARGO_TARGET_DIR/nextest/ci/junit.xml" counts
+  # nextest keeps its reports in the checkout's target/nextest, whatever CARGO_TARGET_DIR says.
+  local label=$1 junit=target/nextest/ci/junit.xml counts
   shift
   rm -f "$junit"
   cargo nextest run --profile ci --release --locked --no-tests=fail "$@"

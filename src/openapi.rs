@@ -69,7 +69,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// with each error response narrowed to the codes its operation can answer, and the 429 of the
 /// rate-limited operations.
 pub fn document_json() -> String {
-    let mut document = serde_json::to_value(document()).unwrap_or_default();
+    to_json(&document())
+}
+
+/// [`document_json`] of a document already built.
+pub fn to_json(document: &utoipa::openapi::OpenApi) -> String {
+    let mut document = serde_json::to_value(document).unwrap_or_default();
     distinguish_operation_ids(&mut document);
     describe_sign_in_body(&mut document);
     separate_form_bodies(&mut document);

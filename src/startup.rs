@@ -50,7 +50,7 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
         rate_limiter: RateLimiter {
             enabled: config.rate_limit,
         },
-        openapi_json: crate::openapi::document_json(),
+        openapi_json: crate::openapi::to_json(&document),
         config,
         db,
         hasher,

@@ -24,6 +24,15 @@ pub const JWT_AUDIENCE: &str = "https://app.gatehouse.test";
 /// An origin the test apps trust besides their own.
 pub const TRUSTED_ORIGIN: &str = "http://app.example.test";
 
+/// A TCP port nothing listens on right now, for a process a test starts.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .expect("a local address")
+        .port()
+}
+
 /// The strategy tests run with unless they choose one.
 pub fn default_strategy() -> SessionStrategy {
     match std::env::var("TEST_SESSION_STRATEGY").as_deref() {

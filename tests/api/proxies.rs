@@ -30,15 +30,7 @@ use gatehouse::session::cookie::URI_COMPONENT;
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, TestResponse, builder};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{PASSWORD, TestApp, TestResponse, builder, free_port};
 
 /// The app behind the proxy: answers every request with what it received, as JSON.
 struct Echo {
@@ -132,6 +124,22 @@ struct Proxy {
     _dir: tempfile::TempDir,
 }
 
+impl Proxy {
+    /// Starts the proxy serving on `port`, its configuration in `dir`.
+    fn spawn(mut command: Command, port: u16, dir: tempfile::TempDir) -> Self {
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+}
+
 impl Drop for Proxy {
     fn drop(&mut self) {
         let _gone = self.child.kill();
@@ -174,20 +182,9 @@ fn start_nginx(port: u16, gatehouse: &str, app: &str) -> Proxy {
     );
     let config_path = dir.path().join("nginx.conf");
     std::fs::write(&config_path, config).unwrap();
-    let child = Command::new("nginx")
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Proxy {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
+    let mut nginx = Command::new("nginx");
+    nginx.arg("-p").arg(dir.path()).arg("-c").arg(&config_path);
+    Proxy::spawn(nginx, port, dir)
 }
 
 /// `deploy/caddy/Caddyfile` with a global block for the test: no admin API, no TLS, its own data
@@ -205,20 +202,13 @@ fn start_caddy(port: u16, gatehouse: &str, app: &str) -> Proxy {
         format!("{{\n\tadmin off\n\tauto_https off\n\tdefault_bind 127.0.0.1\n}}\n\n{site}"),
     )
     .unwrap();
-    let child = Command::new("caddy")
+    let mut caddy = Command::new("caddy");
+    caddy
         .args(["run", "--adapter", "caddyfile", "--config"])
         .arg(&caddyfile)
         .env("XDG_DATA_HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Proxy {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
+        .env("XDG_CONFIG_HOME", dir.path());
+    Proxy::spawn(caddy, port, dir)
 }
 
 const JSON_CLIENT: (&str, &str) = ("accept", "application/json");

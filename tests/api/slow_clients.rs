@@ -3,11 +3,11 @@
 //! process's file descriptors.
 
 use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{SECRET, builder};
+use crate::helpers::{SECRET, builder, free_port};
 
 /// A request head announcing a JSON body of 1000 bytes, followed by its first byte.
 const STALLED_SIGN_IN: &[u8] = b"POST /api/auth/sign-in/email HTTP/1.1\r\nHost: gatehouse\r\n\
@@ -59,14 +59,6 @@ async fn a_body_trickled_past_the_request_timeout_gets_408_and_a_closed_connecti
     );
     assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Whether a fresh connection gets `/healthz` answered within `within`.

@@ -3,10 +3,11 @@
 //! pipes.
 
 use std::io::Read as _;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::helpers::free_port;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 const SECRET: &str = "start-up-test-secret-0123456789abcdef";
@@ -32,14 +33,6 @@ fn files_in(dir: &Path) -> Vec<String> {
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]
