@@ -80,9 +80,7 @@ impl ManageConnection for ConnectionManager {
 /// by default. WAL mode belongs to the file and is set once, by [`Db::open`].
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
     match url {
-        DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgres(
-            diesel::PgConnection::establish(raw).map_err(r2d2::Error::ConnectionError)?,
-        )),
+        DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgres(postgres_connect(raw)?)),
         DatabaseUrl::Sqlite(path) => {
             let mut conn =
                 diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -95,6 +93,16 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
             Ok(DbConnection::Sqlite(conn))
         }
     }
+}
+
+/// Connects to PostgreSQL, first initialising the OpenSSL built into libpq without its `atexit`
+/// clean-up: that handler frees OpenSSL's global state when the process exits, while the pool's
+/// threads may still be in a TLS handshake, and crashed the process at exit now and then
+/// ("double free or corruption", SIGSEGV). The first initialisation decides, so this runs before
+/// any connection; later calls cost nothing.
+pub fn postgres_connect(url: &str) -> Result<diesel::PgConnection, r2d2::Error> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)
 }
 
 /// Whether an error means the connection itself is unusable.

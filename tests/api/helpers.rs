@@ -9,8 +9,8 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use actix_web::http::header::HeaderMap;
 use actix_web::web;
+use diesel::PgConnection;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use gatehouse::clock::Clock;
 use gatehouse::config::{Config, DatabaseUrl, SessionStrategy};
 use gatehouse::db::DbConnection;
@@ -63,7 +63,8 @@ impl TestDatabase {
                     gatehouse::ids::random_id().to_lowercase()
                 );
                 let admin_url = with_database(&base, "postgres");
-                let mut admin = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                let mut admin =
+                    gatehouse::db::postgres_connect(&admin_url).expect("connect to PostgreSQL");
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create a test database");
@@ -105,7 +106,7 @@ impl TestDatabase {
             .postgres_name
             .as_ref()
             .expect("a PostgreSQL test database");
-        PgConnection::establish(admin_url).expect("connect to PostgreSQL")
+        gatehouse::db::postgres_connect(admin_url).expect("connect to PostgreSQL")
     }
 
     /// A direct connection, for the few tests that check what is stored.
@@ -118,7 +119,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.postgres_name
-            && let Ok(mut admin) = PgConnection::establish(admin_url)
+            && let Ok(mut admin) = gatehouse::db::postgres_connect(admin_url)
         {
             let _best_effort =
                 admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));

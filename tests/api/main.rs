@@ -12,6 +12,7 @@ mod cors;
 mod csrf;
 mod database_sessions;
 mod errors;
+mod exit;
 mod get_session;
 mod health;
 mod helpers;
