@@ -87,7 +87,9 @@ impl From<UserRow> for User {
 pub struct Session {
     /// Database strategy: the row id; jwt strategy: the `sid` claim.
     pub id: String,
-    /// The token this request presented (equal to the sign-in `token`); a JWT in the jwt strategy.
+    /// get-session: the token this request presented (equal to the sign-in `token`; a JWT in the
+    /// jwt strategy). list-sessions: the session's `id`, a handle for revoke-session that is no
+    /// credential.
     pub token: String,
     pub user_id: String,
     #[serde(
@@ -278,4 +280,18 @@ pub struct OkResponse {
 pub struct StatusResponse {
     /// Always `ok`.
     pub status: String,
+}
+
+/// `{"status":true}`: the answer of the revoke endpoints.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatusTrueResponse {
+    pub status: bool,
+}
+
+/// The body of revoke-session.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RevokeSessionBody {
+    /// The session to end: a list item's `token` (its id), or a token of the session in any form
+    /// a bearer header takes (raw, signed, or a JWT).
+    pub token: String,
 }

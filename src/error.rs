@@ -57,6 +57,9 @@ pub enum ApiError {
     InvalidUsernameOrPassword,
     #[error("Unauthorized")]
     Unauthorized,
+    /// The session's sign-in is older than `GATEHOUSE_FRESH_AGE`.
+    #[error("Session is not fresh")]
+    SessionNotFresh,
     #[error("Missing or null Origin")]
     MissingOrNullOrigin,
     #[error("Invalid origin")]
@@ -136,6 +139,7 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "INVALID_USERNAME_OR_PASSWORD")
             }
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
+            Self::SessionNotFresh => (StatusCode::FORBIDDEN, "SESSION_NOT_FRESH"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
             Self::InvalidOrigin => (StatusCode::FORBIDDEN, "INVALID_ORIGIN"),
             Self::CrossSiteNavigationLoginBlocked => {
@@ -263,7 +267,14 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             ApiError::InvalidUsernameOrPassword,
             "Sign-in by username: unknown username or wrong password.",
         ),
-        row(ApiError::Unauthorized, "`/verify`: no valid session."),
+        row(
+            ApiError::Unauthorized,
+            "`/verify`, and the endpoints that act for the signed-in user: no valid session.",
+        ),
+        row(
+            ApiError::SessionNotFresh,
+            "list-sessions: the sign-in is older than `GATEHOUSE_FRESH_AGE`; sign in again.",
+        ),
         row(
             ApiError::MissingOrNullOrigin,
             "A cookie-carrying request (or a sign-in with browser headers) without `Origin` or `Referer`, or with `Origin: null`.",
@@ -429,9 +440,10 @@ mod tests {
             ApiError::TooManyRequests { .. } => 21,
             ApiError::Internal(_) => 22,
             ApiError::Unavailable(_) => 23,
+            ApiError::SessionNotFresh => 24,
         }
     }
-    const VARIANTS: usize = 24;
+    const VARIANTS: usize = 25;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

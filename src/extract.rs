@@ -265,6 +265,14 @@ pub fn optional_object(body: Option<&Value>) -> Result<(), ApiError> {
     }
 }
 
+/// revoke-session's body: `token`, a session's id or one of its tokens.
+pub fn revoke_session_body(body: Option<&Value>) -> Result<String, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let token = fields.string("token", true);
+    fields.finish()?;
+    token.ok_or_else(|| ApiError::Internal("validation passed without a token".to_owned()))
+}
+
 /// Which identifier a sign-in path takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInPath {

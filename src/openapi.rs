@@ -17,6 +17,7 @@ use crate::routes::{self, AUTH_SCOPE};
     ),
     tags(
         (name = "auth", description = "Sign-up, sign-in, sign-out and session reads."),
+        (name = "sessions", description = "The signed-in user's sessions: list them, sign out one, the others or all."),
         (name = "better-auth", description = "Better Auth's paths for the same handlers, so `better-auth/client` works unchanged."),
         (name = "compatibility", description = "Shapes for apps migrating from Auth.js."),
         (name = "proxy", description = "Session checks for reverse proxies (nginx auth_request, Traefik forwardAuth, Caddy forward_auth)."),
@@ -72,17 +73,27 @@ pub fn document_json() -> String {
     to_json(&document())
 }
 
+/// The operations whose body is optional and ignored (the Better Auth client sends `{}`).
+const IGNORED_BODIES: &[&str] = &[
+    "/api/auth/sign-out",
+    "/api/auth/revoke-sessions",
+    "/api/auth/revoke-other-sessions",
+];
+
 /// [`document_json`] of a document already built.
 pub fn to_json(document: &utoipa::openapi::OpenApi) -> String {
     let mut document = serde_json::to_value(document).unwrap_or_default();
     distinguish_operation_ids(&mut document);
     describe_sign_in_body(&mut document);
     separate_form_bodies(&mut document);
-    if let Some(required) =
-        document.pointer_mut("/paths/~1api~1auth~1sign-out/post/requestBody/required")
-    {
-        // Sign-out's body is optional (and ignored).
-        *required = serde_json::Value::Bool(false);
+    for path in IGNORED_BODIES {
+        let pointer = format!(
+            "/paths/{}/post/requestBody/required",
+            path.replace('/', "~1")
+        );
+        if let Some(required) = document.pointer_mut(&pointer) {
+            *required = serde_json::Value::Bool(false);
+        }
     }
     refine_errors(&mut document);
     let mut json = serde_json::to_string_pretty(&document)

@@ -1,6 +1,6 @@
 """The full flow through the generated Python client, against a live gatehouse at GATEHOUSE_URL:
-sign up, sign in, read the session with the bearer token, sign out, see no session, and one error
-read through its typed model."""
+sign up, sign in, read the session with the bearer token, list the sessions and revoke them, sign
+out, see no session, and one error read through its typed model."""
 
 import os
 import random
@@ -12,7 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gatehouse_client import AuthenticatedClient, Client  # noqa: E402
 from gatehouse_client.api.auth import get_session, sign_out, sign_up  # noqa: E402
 from gatehouse_client.api.better_auth import sign_in_email  # noqa: E402
+from gatehouse_client.api.sessions import (  # noqa: E402
+    list_sessions,
+    revoke_other_sessions,
+    revoke_session,
+)
 from gatehouse_client.models import (  # noqa: E402
+    RevokeSessionBody,
     SessionResponse,
     SignInEmailBody,
     SignInEmailError401,
@@ -47,6 +53,20 @@ session = get_session.sync(client=authed)
 check(isinstance(session, SessionResponse), f"get-session with the bearer token: {session!r}")
 check(session.user.id == signed_up.user.id, "the session is the user's")
 check(session.session.token == signed_in.token, "session.token is the sign-in token")
+
+# A second device signs in; the first lists both devices and signs the second out by its handle.
+laptop = sign_in_email.sync(client=client, body=SignInEmailBody(email=email, password=password))
+laptop_authed = AuthenticatedClient(base_url=base_url, token=laptop.token, headers={"Origin": base_url})
+laptop_id = get_session.sync(client=laptop_authed).session.id
+listed = list_sessions.sync(client=authed)
+handles = [item.token for item in listed]
+check(len(handles) == 3 and laptop_id in handles, f"list-sessions: {listed!r}")
+revoked = revoke_session.sync(client=authed, body=RevokeSessionBody(token=laptop_id))
+check(getattr(revoked, "status", False) is True, f"revoke-session: {revoked!r}")
+check(get_session.sync_detailed(client=laptop_authed).parsed is None, "the revoked device has no session")
+others = revoke_other_sessions.sync(client=authed)
+check(getattr(others, "status", False) is True, f"revoke-other-sessions: {others!r}")
+check(len(list_sessions.sync(client=authed)) == 1, "only this session is left")
 
 signed_out = sign_out.sync(client=authed)
 check(getattr(signed_out, "success", False) is True, f"sign-out: {signed_out!r}")

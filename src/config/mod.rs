@@ -84,6 +84,9 @@ pub struct Config {
     pub session_strategy: SessionStrategy,
     pub session_ttl: Duration,
     pub session_update_age: Duration,
+    /// How long after its sign-in a session may list sessions (and later delete the user);
+    /// zero: always.
+    pub fresh_age: Duration,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     /// The Ed25519 key that signs JWTs (EdDSA); `None` signs with the secret (HS256).
@@ -172,6 +175,11 @@ impl Config {
                 "must be below GATEHOUSE_SESSION_TTL",
             ));
         }
+
+        let fresh_age = match get("GATEHOUSE_FRESH_AGE") {
+            Some(raw) if raw.trim() == "0" => Duration::zero(),
+            raw => duration("GATEHOUSE_FRESH_AGE", raw, 86_400)?,
+        };
 
         let jwt_private_key = get("GATEHOUSE_JWT_PRIVATE_KEY")
             .map(|path| {
@@ -321,6 +329,7 @@ impl Config {
             session_strategy,
             session_ttl,
             session_update_age,
+            fresh_age,
             bcrypt_cost,
             cookie_prefix,
             cookie_domain,

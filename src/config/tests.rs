@@ -183,6 +183,15 @@ fn the_update_age_must_be_below_the_ttl() {
 }
 
 #[test]
+fn the_fresh_age_takes_a_duration_or_zero_for_always() {
+    let fresh = |raw: &str| config(&[SECRET, ("GATEHOUSE_FRESH_AGE", raw)]);
+
+    assert_eq!(fresh("5m").unwrap().fresh_age, Duration::minutes(5));
+    assert_eq!(fresh("0").unwrap().fresh_age, Duration::zero());
+    assert_eq!(fresh("soon").unwrap_err().variable, "GATEHOUSE_FRESH_AGE");
+}
+
+#[test]
 fn durations_take_seconds_or_a_unit() {
     assert_eq!(parse_duration("604800"), Some(Duration::days(7)));
     assert_eq!(parse_duration("7d"), Some(Duration::days(7)));
@@ -212,6 +221,7 @@ fn defaults_are_the_documented_ones() {
     assert_eq!(config.session_strategy, SessionStrategy::Database);
     assert_eq!(config.session_ttl, Duration::days(7));
     assert_eq!(config.session_update_age, Duration::days(1));
+    assert_eq!(config.fresh_age, Duration::days(1));
     assert_eq!(config.bcrypt_cost, 12);
     assert_eq!(config.cookie_prefix, "gatehouse");
     assert_eq!(config.jwt_issuer, "http://127.0.0.1:8080");

@@ -42,8 +42,9 @@ pub struct AccountRow {
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub id: String,
-    /// Hex SHA-256 of the token; the token itself is never stored.
-    pub token_hash: String,
+    /// Database strategy: hex SHA-256 of the token, which is never stored. jwt strategy: `None`,
+    /// the row is the session's registry entry (its id is the tokens' `sid`).
+    pub token_hash: Option<String>,
     pub user_id: String,
     pub expires_at: NaiveDateTime,
     pub ip_address: String,

@@ -3,22 +3,34 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::DbConnection;
 use super::models::RevokedSessionRow;
 use super::schema::revoked_sessions;
 
-/// Deny-lists a session id. Revoking twice is not an error. (MultiConnection has no
-/// `ON CONFLICT`; a lost race on the primary key means someone else revoked it first.)
-pub fn insert(conn: &mut DbConnection, row: &RevokedSessionRow) -> QueryResult<()> {
-    match diesel::insert_into(revoked_sessions::table)
-        .values(row)
-        .execute(conn)
-    {
-        Ok(_) | Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
-        Err(error) => Err(error),
+/// Deny-lists session ids; revoking one twice is not an error. `ON CONFLICT DO NOTHING` rather
+/// than catching the unique violation, which would abort an enclosing PostgreSQL transaction.
+/// One statement per row (diesel has no batch upsert on SQLite); revocations come a few at a time.
+pub fn insert(conn: &mut DbConnection, rows: &[RevokedSessionRow]) -> QueryResult<()> {
+    for row in rows {
+        let query = diesel::insert_into(revoked_sessions::table)
+            .values(row)
+            .on_conflict_do_nothing();
+        match conn {
+            DbConnection::Postgres(conn) => query.execute(conn),
+            DbConnection::Sqlite(conn) => query.execute(conn),
+        }?;
     }
+    Ok(())
+}
+
+/// Whether a session id is deny-listed (read at a sliding refresh, which must not revive a
+/// session another instance just revoked).
+pub fn is_revoked(conn: &mut DbConnection, sid: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        revoked_sessions::table.filter(revoked_sessions::sid.eq(sid)),
+    ))
+    .get_result(conn)
 }
 
 /// Revocations recorded after `revoked_after_ms` that are still in force at `now`.

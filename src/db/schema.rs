@@ -31,7 +31,7 @@ diesel::table! {
 diesel::table! {
     sessions (id) {
         id -> Text,
-        token_hash -> Text,
+        token_hash -> Nullable<Text>,
         user_id -> Text,
         expires_at -> Timestamp,
         ip_address -> Text,

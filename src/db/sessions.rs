@@ -1,4 +1,6 @@
-//! Database-strategy sessions, found by the hash of their token.
+//! Session rows: database-strategy sessions, found by the hash of their token, and the jwt
+//! strategy's registry (rows without a token hash, keyed by the tokens' `sid`). Listing and
+//! revoking read and delete both kinds alike.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -47,6 +49,73 @@ pub fn extend(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// jwt strategy: records a refreshed session's new expiry, or adds the row of a token issued
+/// before the registry existed.
+pub fn upsert_registry(conn: &mut DbConnection, row: &SessionRow) -> QueryResult<()> {
+    let changes = (
+        sessions::expires_at.eq(row.expires_at),
+        sessions::updated_at.eq(row.updated_at),
+    );
+    let query = diesel::insert_into(sessions::table)
+        .values(row)
+        .on_conflict(sessions::id)
+        .do_update()
+        .set(changes);
+    match conn {
+        DbConnection::Postgres(conn) => query.execute(conn),
+        DbConnection::Sqlite(conn) => query.execute(conn),
+    }
+    .map(drop)
+}
+
+/// A user's sessions in force at `now`, oldest first.
+pub fn list_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(now))
+        .order((sessions::created_at.asc(), sessions::id.asc()))
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+/// Which of a user's sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection<'a> {
+    All,
+    AllBut(&'a str),
+    Id(&'a str),
+    TokenHash(&'a str),
+}
+
+/// Deletes the selected sessions of `user_id` and returns their ids. The ids are read first and
+/// then deleted by id, so in the caller's transaction exactly the sessions that existed when it
+/// looked are ended and reported (a session created meanwhile is neither).
+pub fn delete_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    selection: Selection<'_>,
+) -> QueryResult<Vec<String>> {
+    let mut query = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .select(sessions::id)
+        .into_boxed();
+    query = match selection {
+        Selection::All => query,
+        Selection::AllBut(id) => query.filter(sessions::id.ne(id)),
+        Selection::Id(id) => query.filter(sessions::id.eq(id)),
+        Selection::TokenHash(hash) => query.filter(sessions::token_hash.eq(hash)),
+    };
+    let ids: Vec<String> = query.load(conn)?;
+    if !ids.is_empty() {
+        diesel::delete(sessions::table.filter(sessions::id.eq_any(&ids))).execute(conn)?;
+    }
+    Ok(ids)
 }
 
 pub fn delete_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {

@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod health;
 pub mod jwks;
 pub mod session;
+pub mod session_management;
 pub mod sign_in;
 pub mod sign_out;
 pub mod sign_up;
@@ -22,8 +23,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::client_ip;
 use crate::db::models::UserRow;
 use crate::error::{ApiError, header_value};
-use crate::session::NewSession;
 use crate::session::cookie::EXPOSED_HEADERS;
+use crate::session::{ActiveSession, NewSession, Renewal};
 use crate::state::AppState;
 
 /// Where the auth API lives; `startup` wraps this scope in CORS and the abuse limits.
@@ -42,6 +43,10 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(session::get_session)
         .service(session::auth_js_session)
         .service(session::ok)
+        .service(session_management::list_sessions)
+        .service(session_management::revoke_session)
+        .service(session_management::revoke_sessions)
+        .service(session_management::revoke_other_sessions)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -76,6 +81,10 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "signInEmail" => sign_in::EMAIL_ERROR_CODES,
         "signInUsername" => sign_in::USERNAME_ERROR_CODES,
         "signOut" => sign_out::ERROR_CODES,
+        "listSessions" => session_management::LIST_ERROR_CODES,
+        "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
+            session_management::REVOKE_ERROR_CODES
+        }
         _ => &[],
     }
 }
@@ -136,6 +145,27 @@ pub async fn start_session(
     let mut response = HttpResponse::Ok();
     set_session_cookies(&mut response, req, state, &token, remember)?;
     Ok((response, token))
+}
+
+/// The session of a request to an endpoint that acts for its user, or 401 `UNAUTHORIZED`. The
+/// response builder carries `Cache-Control: no-store` and, after a sliding refresh, the re-sent
+/// cookie and `set-auth-token`.
+pub async fn signed_in(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(HttpResponseBuilder, ActiveSession), ApiError> {
+    let presented = state.cookies.presented(req);
+    let active = state
+        .sessions
+        .signed_in(&state.db, &presented, state.clock.now())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Renewal::Reissue(token) = &active.renewal {
+        set_session_cookies(&mut response, req, state, token, true)?;
+    }
+    Ok((response, active))
 }
 
 /// Sets the session cookie, `set-auth-token` and the expose header for a live session. With

@@ -230,7 +230,7 @@ impl Cookies {
 
     /// A bearer value is the signed form (verified like a cookie) when its last segment looks
     /// like a signature, else the raw token.
-    fn read_bearer(&self, value: &str) -> Option<String> {
+    pub fn read_bearer(&self, value: &str) -> Option<String> {
         let value = if value.contains('%') {
             decode(value)
         } else {

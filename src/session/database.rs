@@ -1,6 +1,7 @@
 //! The database strategy: an opaque token whose SHA-256 is the only thing stored.
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::Connection as _;
 
 use crate::db::models::{SessionRow, UserRow};
 use crate::db::{Db, sessions};
@@ -8,7 +9,8 @@ use crate::dto;
 use crate::error::ApiError;
 use crate::ids::{random_id, sha256_hex};
 
-use super::{ActiveSession, NewSession, Renewal};
+use super::{ActiveSession, NewSession, Renewal, Revocation};
+use crate::db::sessions::Selection;
 
 /// Hex SHA-256 of a token: what the sessions table is keyed by.
 pub fn hash_session_token(token: &str) -> String {
@@ -33,7 +35,7 @@ impl DatabaseSessions {
         let lifetime = new.lifetime(self.ttl);
         let row = SessionRow {
             id: random_id(),
-            token_hash: hash_session_token(&token),
+            token_hash: Some(hash_session_token(&token)),
             user_id: user.id.clone(),
             expires_at: (now + lifetime).naive_utc(),
             ip_address: new.ip_address,
@@ -89,5 +91,28 @@ impl DatabaseSessions {
         db.run(move |conn| sessions::delete_by_token_hash(conn, &token_hash))
             .await?;
         Ok(())
+    }
+
+    /// Deletes sessions of `user_id`; a session named by a token is found by the token's hash.
+    pub async fn revoke_for_user(
+        &self,
+        db: &Db,
+        user_id: &str,
+        revocation: Revocation,
+    ) -> Result<Vec<String>, ApiError> {
+        let user_id = user_id.to_owned();
+        db.run(move |conn| {
+            conn.transaction(|conn| {
+                let ids = sessions::delete_for_user(conn, &user_id, revocation.selection())?;
+                match revocation {
+                    Revocation::One(token) if ids.is_empty() => {
+                        let hash = hash_session_token(&token);
+                        sessions::delete_for_user(conn, &user_id, Selection::TokenHash(&hash))
+                    }
+                    _ => Ok(ids),
+                }
+            })
+        })
+        .await
     }
 }

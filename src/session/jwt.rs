@@ -2,12 +2,14 @@
 //! with HS256 (the shared secret) or EdDSA (an Ed25519 key whose public half is published at
 //! `/api/auth/jwks`). Keys and the validation rules are built once at start-up. Verification pins
 //! the algorithm to the key (never the token's `alg`), picks EdDSA keys by `kid`, requires `exp`,
-//! `nbf`, `iss`, `aud`, `sub`, `sid` and `jti`, and takes `now` from the caller's clock. Sign-out
-//! deny-lists the `sid`.
+//! `nbf`, `iss`, `aud`, `sub`, `sid` and `jti`, and takes `now` from the caller's clock. Every
+//! session also has a registry row (one insert at sign-in, an update at each sliding refresh) so it
+//! can be listed and revoked; a revocation deletes the row and deny-lists the `sid`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use diesel::Connection as _;
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey as _;
 use jsonwebtoken::errors::ErrorKind;
@@ -17,15 +19,14 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, JwtSigningKey};
-use crate::db::models::RevokedSessionRow;
-use crate::db::models::UserRow;
-use crate::db::{Db, revocations, users};
+use crate::db::models::{RevokedSessionRow, SessionRow, UserRow};
+use crate::db::{Db, revocations, sessions, users};
 use crate::dto::{self, format_date};
 use crate::error::ApiError;
 use crate::ids::random_id;
 
 use super::deny_list::DenyList;
-use super::{ActiveSession, NewSession, Renewal};
+use super::{ActiveSession, NewSession, Renewal, Revocation};
 
 /// Tokens larger than this are refused before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -43,6 +44,10 @@ pub struct Claims {
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+    /// When the user signed in (NumericDate): kept by every refresh, so a refreshed token is no
+    /// fresher than its sign-in. Tokens issued before it existed lack it; `iat` stands in.
+    #[serde(rename = "auth_time", default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
     pub iss: String,
     pub aud: String,
     pub email: String,
@@ -58,6 +63,11 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// When the session's user signed in.
+    fn signed_in_at(&self) -> i64 {
+        self.auth_time.unwrap_or(self.iat)
+    }
+
     fn user(&self) -> Option<dto::User> {
         Some(dto::User {
             id: self.sub.clone(),
@@ -75,6 +85,16 @@ impl Claims {
 
 fn timestamp(secs: i64) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0).single()
+}
+
+/// A revocation row that outlives every token the session can still have: a refresh issues
+/// tokens valid for the TTL from now at the latest.
+fn revocation_row(sid: String, ttl: Duration, now: DateTime<Utc>) -> RevokedSessionRow {
+    RevokedSessionRow {
+        sid,
+        expires_at: (now + ttl + Duration::seconds(LEEWAY_SECS)).naive_utc(),
+        revoked_at: now.timestamp_millis(),
+    }
 }
 
 /// A public Ed25519 key as this service publishes and looks it up.
@@ -226,6 +246,7 @@ impl JwtSessions {
         &self,
         user: &UserRow,
         sid: String,
+        auth_time: i64,
         now: DateTime<Utc>,
         lifetime: Duration,
     ) -> Result<String, ApiError> {
@@ -237,6 +258,7 @@ impl JwtSessions {
             iat,
             nbf: iat,
             exp: iat + lifetime.num_seconds(),
+            auth_time: Some(auth_time),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             email: user.email.clone(),
@@ -288,14 +310,29 @@ impl JwtSessions {
         is_current.then_some(claims)
     }
 
-    pub fn create(
+    /// Writes the session's registry row (one insert), then signs its first token.
+    pub async fn create(
         &self,
+        db: &Db,
         user: &UserRow,
-        new: &NewSession,
+        new: NewSession,
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
         let lifetime = new.lifetime(self.ttl);
-        self.issue(user, random_id(), now, lifetime)
+        // The row keeps the instant (lists are ordered by it); `auth_time` its whole second.
+        let row = SessionRow {
+            id: random_id(),
+            token_hash: None,
+            user_id: user.id.clone(),
+            expires_at: (now + lifetime).naive_utc(),
+            ip_address: new.ip_address,
+            user_agent: new.user_agent,
+            created_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+        };
+        let sid = row.id.clone();
+        db.run(move |conn| sessions::insert(conn, &row)).await?;
+        self.issue(user, sid, now.timestamp(), now, lifetime)
     }
 
     /// Answers from the claims and the in-memory deny-list, without a database query, except for
@@ -313,9 +350,12 @@ impl JwtSessions {
         if self.deny_list.is_revoked(&claims.sid)? {
             return Ok(None);
         }
-        let (Some(user), Some(issued_at), Some(expires_at)) =
-            (claims.user(), timestamp(claims.iat), timestamp(claims.exp))
-        else {
+        let (Some(user), Some(issued_at), Some(signed_in_at), Some(expires_at)) = (
+            claims.user(),
+            timestamp(claims.iat),
+            timestamp(claims.signed_in_at()),
+            timestamp(claims.exp),
+        ) else {
             return Ok(None);
         };
         let mut active = ActiveSession {
@@ -326,7 +366,7 @@ impl JwtSessions {
                 expires_at,
                 ip_address: String::new(),
                 user_agent: String::new(),
-                created_at: issued_at,
+                created_at: signed_in_at,
                 updated_at: issued_at,
             },
             user,
@@ -334,15 +374,43 @@ impl JwtSessions {
             jwt: Some(token.to_owned()),
         };
         if may_refresh && now - issued_at >= self.update_age {
-            // Re-read the user so profile changes reach the claims; a deleted user has no session.
-            let user_id = claims.sub.clone();
+            // Re-read the user so profile changes reach the claims, and extend the registry row
+            // (or add it, for a token issued before the registry). A deleted user, or a session
+            // another instance revoked a moment ago, has no session.
+            let registry = SessionRow {
+                id: claims.sid.clone(),
+                token_hash: None,
+                user_id: claims.sub.clone(),
+                expires_at: (now + self.ttl).naive_utc(),
+                ip_address: String::new(),
+                user_agent: String::new(),
+                created_at: signed_in_at.naive_utc(),
+                updated_at: now.naive_utc(),
+            };
             let Some(row) = db
-                .run(move |conn| users::find_by_id(conn, &user_id))
+                .run(move |conn| {
+                    conn.transaction(|conn| {
+                        if revocations::is_revoked(conn, &registry.id)? {
+                            return Ok(None);
+                        }
+                        let user = users::find_by_id(conn, &registry.user_id)?;
+                        if user.is_some() {
+                            sessions::upsert_registry(conn, &registry)?;
+                        }
+                        Ok(user)
+                    })
+                })
                 .await?
             else {
                 return Ok(None);
             };
-            let token = self.issue(&row, claims.sid.clone(), now, self.ttl)?;
+            let token = self.issue(
+                &row,
+                claims.sid.clone(),
+                claims.signed_in_at(),
+                now,
+                self.ttl,
+            )?;
             active.session.expires_at = now + self.ttl;
             active.session.updated_at = now;
             active.user = dto::User::from(row);
@@ -352,21 +420,76 @@ impl JwtSessions {
         Ok(Some(active))
     }
 
-    /// Deny-lists the session until the latest moment any of its tokens could still be valid.
+    /// Ends the session of a token (sign-out): its registry row goes and its `sid` is
+    /// deny-listed until the latest moment any of its tokens could still be valid.
     pub async fn revoke(&self, db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
         let Some(claims) = self.verify(token, now) else {
             return Ok(());
         };
-        let row = RevokedSessionRow {
-            sid: claims.sid,
-            expires_at: (now + self.ttl + Duration::seconds(LEEWAY_SECS)).naive_utc(),
-            revoked_at: now.timestamp_millis(),
-        };
+        let row = revocation_row(claims.sid, self.ttl, now);
         let stored = row.clone();
-        db.run(move |conn| revocations::insert(conn, &stored))
-            .await?;
+        db.run(move |conn| {
+            conn.transaction(|conn| {
+                sessions::delete_by_id(conn, &stored.sid)?;
+                revocations::insert(conn, std::slice::from_ref(&stored))
+            })
+        })
+        .await?;
         self.deny_list.insert(&row);
         Ok(())
+    }
+
+    /// Ends sessions of `user_id` (the revoke endpoints): in one transaction their registry rows
+    /// go and their `sid`s are deny-listed; this instance knows at once, others within a second.
+    /// Returns the ids of the sessions ended.
+    pub async fn revoke_for_user(
+        &self,
+        db: &Db,
+        user_id: &str,
+        revocation: Revocation,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiError> {
+        // Sessions named beyond their rows: the caller's own (whose token may predate the
+        // registry), or a token of theirs given to revoke-session.
+        let (which, named_sid) = match revocation {
+            Revocation::All { current } => (
+                Revocation::All {
+                    current: current.clone(),
+                },
+                Some(current),
+            ),
+            Revocation::One(value) => match self.verify(&value, now) {
+                Some(claims) if claims.sub == user_id => {
+                    (Revocation::One(claims.sid.clone()), Some(claims.sid))
+                }
+                Some(_) => return Ok(Vec::new()),
+                None => (Revocation::One(value), None),
+            },
+            others @ Revocation::AllBut(_) => (others, None),
+        };
+        let (user_id, ttl) = (user_id.to_owned(), self.ttl);
+        let rows = db
+            .run(move |conn| {
+                conn.transaction(|conn| {
+                    let mut ids = sessions::delete_for_user(conn, &user_id, which.selection())?;
+                    if let Some(sid) = named_sid
+                        && !ids.contains(&sid)
+                    {
+                        ids.push(sid);
+                    }
+                    let rows: Vec<RevokedSessionRow> = ids
+                        .into_iter()
+                        .map(|sid| revocation_row(sid, ttl, now))
+                        .collect();
+                    revocations::insert(conn, &rows)?;
+                    Ok(rows)
+                })
+            })
+            .await?;
+        for row in &rows {
+            self.deny_list.insert(row);
+        }
+        Ok(rows.into_iter().map(|row| row.sid).collect())
     }
 }
 
@@ -409,12 +532,15 @@ mod tests {
     fn a_token_verifies_until_it_expires() {
         let sessions = sessions();
         let now = Clock::system().now();
-        let new = NewSession {
-            ip_address: String::new(),
-            user_agent: String::new(),
-            remember: true,
-        };
-        let token = sessions.create(&user(), &new, now).unwrap();
+        let token = sessions
+            .issue(
+                &user(),
+                random_id(),
+                now.timestamp(),
+                now,
+                Duration::days(7),
+            )
+            .unwrap();
 
         assert!(sessions.verify(&token, now).is_some());
         assert!(

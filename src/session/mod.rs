@@ -10,8 +10,9 @@ pub mod jwt;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{Config, SessionStrategy};
-use crate::db::Db;
 use crate::db::models::UserRow;
+use crate::db::sessions::Selection;
+use crate::db::{Db, sessions, users};
 use crate::dto;
 use crate::error::ApiError;
 
@@ -62,6 +63,28 @@ pub enum Renewal {
     Reissue(String),
 }
 
+/// Which of a user's sessions a revocation ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// Every session of the user; `current` is the caller's, ended even if it has no row (a JWT
+    /// issued before the registry).
+    All { current: String },
+    /// Every session but the caller's (this id).
+    AllBut(String),
+    /// One session, named by its id (a list item's handle) or by one of its tokens.
+    One(String),
+}
+
+impl Revocation {
+    pub(crate) fn selection(&self) -> Selection<'_> {
+        match self {
+            Self::All { .. } => Selection::All,
+            Self::AllBut(current) => Selection::AllBut(current),
+            Self::One(id) => Selection::Id(id),
+        }
+    }
+}
+
 /// A valid session and its user, as get-session returns them.
 #[derive(Debug, Clone)]
 pub struct ActiveSession {
@@ -107,7 +130,7 @@ impl Sessions {
     ) -> Result<String, ApiError> {
         match self {
             Self::Database(sessions) => sessions.create(db, user, new, now).await,
-            Self::Jwt(sessions) => sessions.create(user, &new, now),
+            Self::Jwt(sessions) => sessions.create(db, user, new, now).await,
         }
     }
 
@@ -128,6 +151,67 @@ impl Sessions {
         match self {
             Self::Database(sessions) => sessions.resolve(db, token, now, may_refresh).await,
             Self::Jwt(sessions) => sessions.resolve(db, token, now, may_refresh).await,
+        }
+    }
+
+    /// The current session, as [`Sessions::current`] resolves it, for an endpoint that acts for
+    /// its user: the user row is read in both strategies, so a JWT's claims never decide and a
+    /// user deleted meanwhile has no session.
+    pub async fn signed_in(
+        &self,
+        db: &Db,
+        presented: &Presented,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ActiveSession>, ApiError> {
+        let Some(mut active) = self.current(db, presented, now, Refresh::WhenDue).await? else {
+            return Ok(None);
+        };
+        if let Self::Jwt(_) = self {
+            let user_id = active.user.id.clone();
+            let Some(row) = db
+                .run(move |conn| users::find_by_id(conn, &user_id))
+                .await?
+            else {
+                return Ok(None);
+            };
+            active.user = dto::User::from(row);
+        }
+        Ok(Some(active))
+    }
+
+    /// The user's sessions in force, oldest first, each with its id as `token`: a handle that
+    /// names the session to revoke-session and is no credential.
+    pub async fn list(
+        &self,
+        db: &Db,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<dto::Session>, ApiError> {
+        let (user_id, now) = (user_id.to_owned(), now.naive_utc());
+        let rows = db
+            .run(move |conn| sessions::list_for_user(conn, &user_id, now))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let handle = row.id.clone();
+                dto::Session::from_row(row, handle)
+            })
+            .collect())
+    }
+
+    /// Ends sessions of `user_id` and returns the ids of those ended. Another user's session is
+    /// never touched, whatever is named.
+    pub async fn revoke_for_user(
+        &self,
+        db: &Db,
+        user_id: &str,
+        revocation: Revocation,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiError> {
+        match self {
+            Self::Database(sessions) => sessions.revoke_for_user(db, user_id, revocation).await,
+            Self::Jwt(sessions) => sessions.revoke_for_user(db, user_id, revocation, now).await,
         }
     }
 

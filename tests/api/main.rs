@@ -26,6 +26,7 @@ mod proxies;
 mod queries;
 mod rate_limits;
 mod readme;
+mod session_management;
 mod sign_in;
 mod sign_out;
 mod sign_up;

@@ -148,6 +148,37 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.equal((await byUsername.getSession()).data.user.id, signedUp.data.user.id, "other sessions live on");
   });
 
+  test("listSessions, then revokeSession, revokeOtherSessions and revokeSessions", async () => {
+    const { client: phone } = browserLikeClient();
+    const email = `${unique("devices")}@example.com`;
+    await phone.signUp.email({ name: "Devices", email, password: PASSWORD });
+    const [laptop, tablet] = [browserLikeClient().client, browserLikeClient().client];
+    for (const device of [laptop, tablet]) {
+      assert.equal((await device.signIn.email({ email, password: PASSWORD })).error, null);
+    }
+    const laptopId = (await laptop.getSession()).data.session.id;
+
+    const listed = await phone.listSessions();
+
+    assert.equal(listed.error, null, JSON.stringify(listed.error));
+    assert.equal(listed.data.length, 3);
+    assert.ok(listed.data.every((item) => item.createdAt instanceof Date), "dates are revived");
+    if (isGatehouse) {
+      assert.ok(listed.data.every((item) => item.token === item.id), "list items carry handles, not tokens");
+    }
+    const laptopItem = listed.data.find((item) => item.id === laptopId);
+    assert.deepEqual((await phone.revokeSession({ token: laptopItem.token })).data, { status: true });
+    assert.equal((await laptop.getSession()).data, null, "the laptop is signed out");
+    assert.ok((await tablet.getSession()).data, "the tablet is not");
+
+    assert.deepEqual((await phone.revokeOtherSessions()).data, { status: true });
+    assert.equal((await tablet.getSession()).data, null);
+    assert.equal((await phone.listSessions()).data.length, 1, "only the phone is left");
+
+    assert.deepEqual((await phone.revokeSessions()).data, { status: true });
+    assert.equal((await phone.getSession()).data, null);
+  });
+
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {
     const { client: signer } = browserLikeClient();
     const email = `${unique("brief")}@example.com`;

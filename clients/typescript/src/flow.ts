@@ -1,6 +1,6 @@
 // The full flow through the generated types and openapi-fetch, against a live gatehouse at
-// GATEHOUSE_URL: sign up, sign in, read the session with the bearer token, sign out, see no
-// session, and one error read through its typed body.
+// GATEHOUSE_URL: sign up, sign in, read the session with the bearer token, list the sessions and
+// revoke one, sign out, see no session, and one error read through its typed body.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
 
@@ -31,6 +31,28 @@ const session = await client.GET("/api/auth/get-session", { headers: bearer });
 check(session.data, "get-session with the bearer token returns a session");
 check(session.data.user.id === user.id, "the session is the user's");
 check(session.data.session.token === signedIn.data.token, "session.token is the sign-in token");
+
+// A second device signs in; the first lists both devices and signs the second out by its handle.
+const laptop = await client.POST("/api/auth/sign-in/email", { body: { email, password } });
+check(laptop.data, `second sign-in: ${JSON.stringify(laptop.error)}`);
+const laptopBearer = { Authorization: `Bearer ${laptop.data.token}` };
+const laptopSession = await client.GET("/api/auth/get-session", { headers: laptopBearer });
+check(laptopSession.data, "the second device has a session");
+const listed = await client.GET("/api/auth/list-sessions", { headers: bearer });
+check(listed.data, `list-sessions: ${JSON.stringify(listed.error)}`);
+const handles = listed.data.map((item) => item.token);
+check(handles.length === 3 && handles.includes(laptopSession.data.session.id), `three sessions: ${handles}`);
+const revoked = await client.POST("/api/auth/revoke-session", {
+  headers: bearer,
+  body: { token: laptopSession.data.session.id },
+});
+check(revoked.data?.status === true, `revoke-session: ${JSON.stringify(revoked.error)}`);
+const laptopAfter = await client.GET("/api/auth/get-session", { headers: laptopBearer });
+check(laptopAfter.data === null, "the revoked device has no session");
+const others = await client.POST("/api/auth/revoke-other-sessions", { headers: bearer, body: {} });
+check(others.data?.status === true, "revoke-other-sessions succeeds");
+const left = await client.GET("/api/auth/list-sessions", { headers: bearer });
+check(left.data?.length === 1, `only this session is left: ${JSON.stringify(left.data)}`);
 
 const signedOut = await client.POST("/api/auth/sign-out", { headers: bearer, body: {} });
 check(signedOut.data?.success === true, "sign-out succeeds");
