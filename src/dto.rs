@@ -295,3 +295,109 @@ pub struct RevokeSessionBody {
     /// a bearer header takes (raw, signed, or a JWT).
     pub token: String,
 }
+
+/// What update-user was asked to change, type-checked: `None` for a field not sent, `Some(None)`
+/// for `null`.
+#[derive(Debug, Default)]
+pub struct ProfileUpdate {
+    pub name: Option<String>,
+    pub image: Option<Option<String>>,
+    pub username: Option<Option<String>>,
+    pub display_username: Option<Option<String>>,
+}
+
+impl ProfileUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.image.is_none()
+            && self.username.is_none()
+            && self.display_username.is_none()
+    }
+}
+
+/// The body of change-password.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordBody {
+    /// The new password: 8 to 128 characters, at most 72 UTF-8 bytes.
+    #[schema(schema_with = rules::new_password_schema)]
+    pub new_password: Password,
+    /// The password now; at most 128 characters.
+    #[schema(schema_with = rules::password_schema)]
+    pub current_password: Password,
+    /// `true` ends every session of the user and starts a new one for this device, returned as
+    /// `token` with its cookie.
+    #[schema(nullable = false)]
+    pub revoke_other_sessions: Option<bool>,
+}
+
+/// The answer of change-password.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChangePasswordResponse {
+    /// The new session's token with `revokeOtherSessions: true`, else `null`.
+    pub token: Option<String>,
+    /// The user as read before the change.
+    pub user: User,
+}
+
+/// The body of verify-password.
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyPasswordBody {
+    #[schema(schema_with = rules::password_schema)]
+    pub password: Password,
+}
+
+/// The body of update-user: the fields to change, each optional; other keys are ignored, and a
+/// truthy `email` is refused (`EMAIL_CAN_NOT_BE_UPDATED`).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateUserBody {
+    #[schema(schema_with = rules::name_schema)]
+    pub name: Option<String>,
+    /// `null` clears it.
+    #[schema(schema_with = rules::nullable_image_schema)]
+    pub image: Option<String>,
+    /// `null` clears it (and keeps `displayUsername`).
+    #[schema(schema_with = rules::nullable_username_schema)]
+    pub username: Option<String>,
+    /// `null` clears it.
+    #[schema(schema_with = rules::nullable_display_username_schema)]
+    pub display_username: Option<String>,
+}
+
+/// The body of delete-user; `{}` deletes the user of a fresh session.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteUserBody {
+    /// The user's password: deletes whatever the session's age.
+    #[schema(schema_with = rules::password_schema)]
+    pub password: Option<Password>,
+    /// A mailed confirmation token (none exist until gatehouse sends mail).
+    #[schema(nullable = false)]
+    pub token: Option<String>,
+    /// Where a mailed confirmation link leads; unused until gatehouse sends mail.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+/// The answer of delete-user.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeleteUserResponse {
+    pub success: bool,
+    /// `User deleted`.
+    pub message: String,
+}
+
+/// The body of is-username-available.
+#[derive(Deserialize, ToSchema)]
+pub struct UsernameBody {
+    #[schema(schema_with = rules::username_schema)]
+    pub username: String,
+}
+
+/// The answer of is-username-available.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UsernameAvailableResponse {
+    pub available: bool,
+}

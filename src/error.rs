@@ -60,6 +60,24 @@ pub enum ApiError {
     /// The session's sign-in is older than `GATEHOUSE_FRESH_AGE`.
     #[error("Session is not fresh")]
     SessionNotFresh,
+    /// delete-user without a password from a session older than `GATEHOUSE_FRESH_AGE`.
+    #[error("Session expired. Re-authenticate to perform this action.")]
+    SessionExpired,
+    /// A password check for a user who has no password (no credential account).
+    #[error("Credential account not found")]
+    CredentialAccountNotFound,
+    /// A password check failed (change-password, verify-password, delete-user).
+    #[error("Invalid password")]
+    InvalidPassword,
+    #[error("Email can not be updated")]
+    EmailCanNotBeUpdated,
+    #[error("No fields to update")]
+    NoFieldsToUpdate,
+    #[error("Display username is invalid")]
+    InvalidDisplayUsername,
+    /// A delete-user confirmation token that names no pending deletion.
+    #[error("Invalid token")]
+    InvalidToken,
     #[error("Missing or null Origin")]
     MissingOrNullOrigin,
     #[error("Invalid origin")]
@@ -140,6 +158,15 @@ impl ApiError {
             }
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
             Self::SessionNotFresh => (StatusCode::FORBIDDEN, "SESSION_NOT_FRESH"),
+            Self::SessionExpired => (StatusCode::BAD_REQUEST, "SESSION_EXPIRED"),
+            Self::CredentialAccountNotFound => {
+                (StatusCode::BAD_REQUEST, "CREDENTIAL_ACCOUNT_NOT_FOUND")
+            }
+            Self::InvalidPassword => (StatusCode::BAD_REQUEST, "INVALID_PASSWORD"),
+            Self::EmailCanNotBeUpdated => (StatusCode::BAD_REQUEST, "EMAIL_CAN_NOT_BE_UPDATED"),
+            Self::NoFieldsToUpdate => (StatusCode::BAD_REQUEST, "NO_FIELDS_TO_UPDATE"),
+            Self::InvalidDisplayUsername => (StatusCode::BAD_REQUEST, "INVALID_DISPLAY_USERNAME"),
+            Self::InvalidToken => (StatusCode::NOT_FOUND, "INVALID_TOKEN"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
             Self::InvalidOrigin => (StatusCode::FORBIDDEN, "INVALID_ORIGIN"),
             Self::CrossSiteNavigationLoginBlocked => {
@@ -227,36 +254,36 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::PasswordTooShort,
-            "Sign-up: fewer than 8 characters.",
+            "Sign-up and change-password (the new one): fewer than 8 characters.",
         ),
         row(
             ApiError::PasswordTooLong,
-            "More than 128 characters, or (sign-up) more than 72 UTF-8 bytes.",
+            "More than 128 characters, or (sign-up, a new password) more than 72 UTF-8 bytes.",
         ),
         row(
             ApiError::Username {
                 problem: TooShort,
                 on_sign_in: false,
             },
-            "A username under 3 characters (422 on sign-in).",
+            "A username under 3 characters (422 on sign-in and is-username-available).",
         ),
         row(
             ApiError::Username {
                 problem: TooLong,
                 on_sign_in: false,
             },
-            "A username over 30 characters (422 on sign-in).",
+            "A username over 30 characters (422 on sign-in and is-username-available).",
         ),
         row(
             ApiError::Username {
                 problem: Invalid,
                 on_sign_in: false,
             },
-            "A username outside `[A-Za-z0-9_.]` (422 on sign-in).",
+            "A username outside `[A-Za-z0-9_.]`, or empty (422 on sign-in and is-username-available).",
         ),
         row(
             ApiError::UsernameTaken,
-            "Sign-up: the username is in use, in any case.",
+            "Sign-up, update-user: the username is in use, in any case.",
         ),
         row(ApiError::EmailTaken, "Sign-up: the email is in use."),
         row(
@@ -276,6 +303,34 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "list-sessions: the sign-in is older than `GATEHOUSE_FRESH_AGE`; sign in again.",
         ),
         row(
+            ApiError::SessionExpired,
+            "delete-user without a password, from a session signed in longer than `GATEHOUSE_FRESH_AGE` ago.",
+        ),
+        row(
+            ApiError::CredentialAccountNotFound,
+            "change-password, delete-user: the user has no password to check.",
+        ),
+        row(
+            ApiError::InvalidPassword,
+            "change-password, verify-password, delete-user: the password is wrong (it counts as a failed sign-in).",
+        ),
+        row(
+            ApiError::EmailCanNotBeUpdated,
+            "update-user with an `email`: the address changes only through change-email.",
+        ),
+        row(
+            ApiError::NoFieldsToUpdate,
+            "update-user with none of `name`, `image`, `username`, `displayUsername`.",
+        ),
+        row(
+            ApiError::InvalidDisplayUsername,
+            "update-user: a `displayUsername` over 100 characters or with a control character.",
+        ),
+        row(
+            ApiError::InvalidToken,
+            "delete-user: a `token` that names no pending deletion.",
+        ),
+        row(
             ApiError::MissingOrNullOrigin,
             "A cookie-carrying request (or a sign-in with browser headers) without `Origin` or `Referer`, or with `Origin: null`.",
         ),
@@ -291,7 +346,10 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             ApiError::InvalidCallbackUrl,
             "A `callbackURL` that is neither a relative path nor on a trusted origin, or holds a control character.",
         ),
-        row(ApiError::NotFound, "An unknown path."),
+        row(
+            ApiError::NotFound,
+            "An unknown path, or delete-user while `GATEHOUSE_DELETE_USER` is off.",
+        ),
         row(
             ApiError::MethodNotAllowed {
                 allow: "POST".to_owned(),
@@ -441,9 +499,16 @@ mod tests {
             ApiError::Internal(_) => 22,
             ApiError::Unavailable(_) => 23,
             ApiError::SessionNotFresh => 24,
+            ApiError::SessionExpired => 25,
+            ApiError::CredentialAccountNotFound => 26,
+            ApiError::InvalidPassword => 27,
+            ApiError::EmailCanNotBeUpdated => 28,
+            ApiError::NoFieldsToUpdate => 29,
+            ApiError::InvalidDisplayUsername => 30,
+            ApiError::InvalidToken => 31,
         }
     }
-    const VARIANTS: usize = 25;
+    const VARIANTS: usize = 32;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

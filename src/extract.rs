@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
-use crate::dto::{Password, SignInBody, SignUpBody};
+use crate::dto::{
+    ChangePasswordBody, DeleteUserBody, Password, ProfileUpdate, SignInBody, SignUpBody,
+};
 use crate::error::ApiError;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
 
@@ -188,6 +190,15 @@ impl<'a> Fields<'a> {
         Some(value)
     }
 
+    /// A string, `null` (`Some(None)`), or absent (`None`); bounded like [`Fields::bounded_string`].
+    fn nullable_string(&mut self, name: &str, max_chars: usize) -> Option<Option<String>> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => self.bounded_string(name, true, max_chars).map(Some),
+        }
+    }
+
     fn boolean(&mut self, name: &str) -> Option<bool> {
         match self.object.get(name) {
             Some(Value::Bool(value)) => Some(*value),
@@ -262,6 +273,93 @@ pub fn optional_object(body: Option<&Value>) -> Result<(), ApiError> {
     match body {
         None => Ok(()),
         Some(_) => Fields::of(body).map(drop),
+    }
+}
+
+/// change-password's body, in Better Auth's schema order: `newPassword`, `currentPassword`,
+/// `revokeOtherSessions`.
+pub fn change_password_body(body: Option<&Value>) -> Result<ChangePasswordBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let new_password = fields.string("newPassword", true);
+    let current_password = fields.string("currentPassword", true);
+    let revoke_other_sessions = fields.boolean("revokeOtherSessions");
+    fields.finish()?;
+    match (new_password, current_password) {
+        (Some(new_password), Some(current_password)) => Ok(ChangePasswordBody {
+            new_password: Password(new_password),
+            current_password: Password(current_password),
+            revoke_other_sessions,
+        }),
+        _ => Err(ApiError::Internal(
+            "validation passed without required fields".to_owned(),
+        )),
+    }
+}
+
+/// A body with one required string field (verify-password's `password`, is-username-available's
+/// `username`).
+pub fn required_string(body: Option<&Value>, name: &str) -> Result<String, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let value = fields.string(name, true);
+    fields.finish()?;
+    value.ok_or_else(|| ApiError::Internal(format!("validation passed without {name}")))
+}
+
+/// delete-user's body: everything optional; `{}` deletes with a fresh session.
+pub fn delete_user_body(body: Option<&Value>) -> Result<DeleteUserBody, ApiError> {
+    let Some(body) = body else {
+        return Ok(DeleteUserBody::default());
+    };
+    let mut fields = Fields::of(Some(body))?;
+    let password = fields.string("password", false).map(Password);
+    let token = fields.string("token", false);
+    let callback_url = fields.string("callbackURL", false);
+    fields.finish()?;
+    Ok(DeleteUserBody {
+        password,
+        token,
+        callback_url,
+    })
+}
+
+/// update-user's body: an object (Better Auth says "record"), each field type-checked and bounded;
+/// other keys are ignored. Also says whether a truthy `email` was sent, which is refused.
+pub fn update_user_body(body: Option<&Value>) -> Result<(ProfileUpdate, bool), ApiError> {
+    let Some(Value::Object(object)) = body else {
+        return Err(ApiError::Validation(format!(
+            "[body] Invalid input: expected record, received {}",
+            type_name(body)
+        )));
+    };
+    let mut fields = Fields {
+        object,
+        issues: Vec::new(),
+    };
+    let name = fields.bounded_string("name", false, MAX_NAME_CHARS);
+    let image = fields.nullable_string("image", MAX_IMAGE_CHARS);
+    let username = fields.nullable_string("username", MAX_NAME_CHARS);
+    let display_username = fields.nullable_string("displayUsername", MAX_NAME_CHARS);
+    fields.finish()?;
+    let email_sent = object.get("email").is_some_and(is_truthy);
+    Ok((
+        ProfileUpdate {
+            name,
+            image,
+            username,
+            display_username,
+        },
+        email_sent,
+    ))
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(flag) => *flag,
+        Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(text) => !text.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
     }
 }
 

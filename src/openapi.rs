@@ -17,6 +17,7 @@ use crate::routes::{self, AUTH_SCOPE};
     ),
     tags(
         (name = "auth", description = "Sign-up, sign-in, sign-out and session reads."),
+        (name = "account", description = "The signed-in user's account: password, profile, deletion; and whether a username is free."),
         (name = "sessions", description = "The signed-in user's sessions: list them, sign out one, the others or all."),
         (name = "better-auth", description = "Better Auth's paths for the same handlers, so `better-auth/client` works unchanged."),
         (name = "compatibility", description = "Shapes for apps migrating from Auth.js."),
@@ -73,9 +74,10 @@ pub fn document_json() -> String {
     to_json(&document())
 }
 
-/// The operations whose body is optional and ignored (the Better Auth client sends `{}`).
+/// The operations whose body is optional (the Better Auth client sends `{}`).
 const IGNORED_BODIES: &[&str] = &[
     "/api/auth/sign-out",
+    "/api/auth/delete-user",
     "/api/auth/revoke-sessions",
     "/api/auth/revoke-other-sessions",
 ];

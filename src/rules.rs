@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 use crate::error::UsernameProblem;
 
@@ -22,6 +22,8 @@ pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=30;
 /// Longest `name` and `displayUsername`. Profile fields travel in every JWT and session cookie,
 /// which browsers cap at 4 KiB, so they are bounded (Better Auth has no limit).
 pub const MAX_NAME_CHARS: usize = 256;
+/// Longest `displayUsername` update-user accepts, in characters (`INVALID_DISPLAY_USERNAME`).
+pub const MAX_DISPLAY_USERNAME_CHARS: usize = 100;
 /// Longest `image` URL, in characters.
 pub const MAX_IMAGE_CHARS: usize = 2048;
 
@@ -32,6 +34,8 @@ pub const EMAIL_PATTERN: &str = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0
 pub const USERNAME_PATTERN: &str = "^[a-zA-Z0-9_.]+$";
 /// Stored strings hold no NUL, which PostgreSQL cannot store.
 const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
+/// No control characters (C0, DEL, C1), as `char::is_control` tells them.
+const NO_CONTROL_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
 /// Whether a (trimmed) string is an email by [`EMAIL_PATTERN`]; length is checked apart.
 pub fn is_email(candidate: &str) -> bool {
@@ -156,6 +160,49 @@ pub fn image_schema() -> Object {
         .max_length(Some(MAX_IMAGE_CHARS))
         .pattern(Some(NO_NUL_PATTERN))
         .build()
+}
+
+/// `string | null`.
+fn nullable(builder: ObjectBuilder) -> Object {
+    builder
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .build()
+}
+
+/// update-user's `image`.
+pub fn nullable_image_schema() -> Object {
+    nullable(
+        string(&format!(
+            "At most {MAX_IMAGE_CHARS} characters, no NUL; `null` clears it."
+        ))
+        .max_length(Some(MAX_IMAGE_CHARS))
+        .pattern(Some(NO_NUL_PATTERN)),
+    )
+}
+
+/// update-user's `username`.
+pub fn nullable_username_schema() -> Object {
+    nullable(
+        string(&format!(
+            "{} to {} characters of `[A-Za-z0-9_.]`, stored lower-cased; `null` clears it and keeps `displayUsername`.",
+            USERNAME_CHARS.start(),
+            USERNAME_CHARS.end()
+        ))
+        .min_length(Some(*USERNAME_CHARS.start()))
+        .max_length(Some(*USERNAME_CHARS.end()))
+        .pattern(Some(USERNAME_PATTERN)),
+    )
+}
+
+/// update-user's `displayUsername`.
+pub fn nullable_display_username_schema() -> Object {
+    nullable(
+        string(&format!(
+            "At most {MAX_DISPLAY_USERNAME_CHARS} characters, no control characters (else `INVALID_DISPLAY_USERNAME`); `null` clears it."
+        ))
+        .max_length(Some(MAX_DISPLAY_USERNAME_CHARS))
+        .pattern(Some(NO_CONTROL_PATTERN)),
+    )
 }
 
 #[cfg(test)]

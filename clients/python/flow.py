@@ -1,6 +1,6 @@
 """The full flow through the generated Python client, against a live gatehouse at GATEHOUSE_URL:
-sign up, sign in, read the session with the bearer token, list the sessions and revoke them, sign
-out, see no session, and one error read through its typed model."""
+sign up, sign in, read the session with the bearer token, list the sessions and revoke them,
+change the password, sign out, see no session, and errors read through their typed models."""
 
 import os
 import random
@@ -10,6 +10,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gatehouse_client import AuthenticatedClient, Client  # noqa: E402
+from gatehouse_client.api.account import change_password  # noqa: E402
 from gatehouse_client.api.auth import get_session, sign_out, sign_up  # noqa: E402
 from gatehouse_client.api.better_auth import sign_in_email  # noqa: E402
 from gatehouse_client.api.sessions import (  # noqa: E402
@@ -18,6 +19,8 @@ from gatehouse_client.api.sessions import (  # noqa: E402
     revoke_session,
 )
 from gatehouse_client.models import (  # noqa: E402
+    ChangePasswordBody,
+    ChangePasswordResponse,
     RevokeSessionBody,
     SessionResponse,
     SignInEmailBody,
@@ -67,6 +70,20 @@ check(get_session.sync_detailed(client=laptop_authed).parsed is None, "the revok
 others = revoke_other_sessions.sync(client=authed)
 check(getattr(others, "status", False) is True, f"revoke-other-sessions: {others!r}")
 check(len(list_sessions.sync(client=authed)) == 1, "only this session is left")
+
+# A new password: the old one stops working, the session stays.
+new_password = "a-new-passphrase-1"
+changed = change_password.sync(
+    client=authed, body=ChangePasswordBody(current_password=password, new_password=new_password)
+)
+check(isinstance(changed, ChangePasswordResponse) and changed.token is None, f"change-password: {changed!r}")
+old = sign_in_email.sync_detailed(client=client, body=SignInEmailBody(email=email, password=password))
+check(old.status_code == 401, f"the old password no longer signs in: {old.status_code}")
+wrong_current = change_password.sync_detailed(
+    client=authed, body=ChangePasswordBody(current_password=password, new_password="yet-another-one-3")
+)
+check(wrong_current.status_code == 400, f"a wrong current password is 400: {wrong_current.status_code}")
+check(wrong_current.parsed.code.value == "INVALID_PASSWORD", f"typed error code: {wrong_current.parsed!r}")
 
 signed_out = sign_out.sync(client=authed)
 check(getattr(signed_out, "success", False) is True, f"sign-out: {signed_out!r}")

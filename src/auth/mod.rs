@@ -1,5 +1,6 @@
 //! Password hashing, origin checks and client addresses: the security rules shared by routes.
 
+pub mod account;
 pub mod client_ip;
 pub mod credentials;
 pub mod origin;

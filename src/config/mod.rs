@@ -100,6 +100,8 @@ pub struct Config {
     pub trusted_origins: TrustedOrigins,
     pub trusted_proxies: Vec<IpNet>,
     pub rate_limit: bool,
+    /// Serve `POST /api/auth/delete-user` (off: 404, as in Better Auth).
+    pub delete_user: bool,
     pub sign_in_url: Option<Url>,
     pub metrics: bool,
     /// HTTP worker threads; defaults to the number of cores.
@@ -278,6 +280,15 @@ impl Config {
 
         let rate_limit = on_off("GATEHOUSE_RATE_LIMIT", get("GATEHOUSE_RATE_LIMIT"), true)?;
         let metrics = on_off("GATEHOUSE_METRICS", get("GATEHOUSE_METRICS"), false)?;
+        let delete_user = match get("GATEHOUSE_DELETE_USER") {
+            Some(raw) if raw.trim().eq_ignore_ascii_case("confirm") => {
+                return Err(invalid(
+                    "GATEHOUSE_DELETE_USER",
+                    "confirm mails a confirmation link, and this version sends no mail; use on or off",
+                ));
+            }
+            raw => on_off("GATEHOUSE_DELETE_USER", raw, false)?,
+        };
         let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
             .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
             .transpose()?;
@@ -337,6 +348,7 @@ impl Config {
             trusted_origins,
             trusted_proxies,
             rate_limit,
+            delete_user,
             sign_in_url,
             metrics,
             workers,

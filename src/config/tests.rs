@@ -192,6 +192,19 @@ fn the_fresh_age_takes_a_duration_or_zero_for_always() {
 }
 
 #[test]
+fn delete_user_is_off_unless_switched_on_and_confirm_needs_mail() {
+    let delete_user = |raw: &str| config(&[SECRET, ("GATEHOUSE_DELETE_USER", raw)]);
+
+    assert!(!config(&[SECRET]).unwrap().delete_user);
+    assert!(delete_user("on").unwrap().delete_user);
+    assert!(!delete_user("false").unwrap().delete_user);
+    assert_eq!(
+        delete_user("confirm").unwrap_err().variable,
+        "GATEHOUSE_DELETE_USER"
+    );
+}
+
+#[test]
 fn durations_take_seconds_or_a_unit() {
     assert_eq!(parse_duration("604800"), Some(Duration::days(7)));
     assert_eq!(parse_duration("7d"), Some(Duration::days(7)));

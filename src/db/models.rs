@@ -23,6 +23,19 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// The profile fields update-user may change; `None` leaves a column as it is, `Some(None)`
+/// clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub image: Option<Option<String>>,
+    /// Lower-cased.
+    pub username: Option<Option<String>>,
+    pub display_username: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
 /// Provider id of the email-and-password account.
 pub const CREDENTIAL_PROVIDER: &str = "credential";
 

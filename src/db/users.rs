@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
+use super::models::{AccountRow, CREDENTIAL_PROVIDER, UserChanges, UserRow};
 use super::schema::{accounts, users};
 
 /// Inserts a user and its credential account in one transaction: both or neither. A lost race on
@@ -76,4 +76,70 @@ pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserR
         .select(UserRow::as_select())
         .get_result(conn)
         .optional()
+}
+
+/// The user's credential account's password hash: `None` without a credential account.
+pub fn find_password_hash(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Option<Option<String>>> {
+    accounts::table
+        .filter(accounts::user_id.eq(user_id))
+        .filter(accounts::provider_id.eq(CREDENTIAL_PROVIDER))
+        .select(accounts::password_hash)
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the credential's password hash.
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    user_id: &str,
+    password_hash: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        accounts::table
+            .filter(accounts::user_id.eq(user_id))
+            .filter(accounts::provider_id.eq(CREDENTIAL_PROVIDER)),
+    )
+    .set((
+        accounts::password_hash.eq(password_hash),
+        accounts::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+/// Whether a user other than `user_id` holds `username` (lower-cased).
+pub fn username_held_by_other(
+    conn: &mut DbConnection,
+    username: &str,
+    user_id: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table
+            .filter(users::username.eq(username))
+            .filter(users::id.ne(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Applies profile changes and returns the user as stored afterwards; `None` if the user is gone.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    user_id: &str,
+    changes: &UserChanges,
+) -> QueryResult<Option<UserRow>> {
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(user_id))
+            .set(changes)
+            .execute(conn)?;
+        find_by_id(conn, user_id)
+    })
+}
+
+/// Deletes the user; its accounts and sessions go with it (`ON DELETE CASCADE`).
+pub fn delete(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(users::table.find(user_id)).execute(conn)
 }

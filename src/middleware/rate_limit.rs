@@ -24,6 +24,12 @@ const SIGN_IN_AND_UP: Limit = Limit {
     hits: 10,
     window: Duration::seconds(60),
 };
+/// The endpoints that check the signed-in user's password: a wrong password also counts as a
+/// failed sign-in of the account.
+const PASSWORD_CHECKS: Limit = Limit {
+    hits: 10,
+    window: Duration::seconds(60),
+};
 
 /// The bucket of a path: aliases share their canonical route's.
 fn route_limit(path: &str) -> (&str, Limit) {
@@ -31,6 +37,9 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/sign-up" | "/api/auth/sign-up/email" => ("/api/auth/sign-up", SIGN_IN_AND_UP),
         "/api/auth/sign-in" | "/api/auth/sign-in/email" | "/api/auth/sign-in/username" => {
             ("/api/auth/sign-in", SIGN_IN_AND_UP)
+        }
+        "/api/auth/change-password" | "/api/auth/verify-password" | "/api/auth/delete-user" => {
+            (path, PASSWORD_CHECKS)
         }
         other => (other, GENERAL),
     }

@@ -2,6 +2,7 @@
 //! `.service(...)` into the OpenAPI document (`startup` serves them, `openapi` documents them).
 //! The helpers below build the parts of answers that several endpoints share.
 
+pub mod account;
 pub mod answers;
 pub mod docs;
 pub mod fallback;
@@ -47,6 +48,11 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(session_management::revoke_session)
         .service(session_management::revoke_sessions)
         .service(session_management::revoke_other_sessions)
+        .service(account::change_password)
+        .service(account::verify_password)
+        .service(account::update_user)
+        .service(account::delete_user)
+        .service(account::is_username_available)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -82,6 +88,11 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "signInUsername" => sign_in::USERNAME_ERROR_CODES,
         "signOut" => sign_out::ERROR_CODES,
         "listSessions" => session_management::LIST_ERROR_CODES,
+        "changePassword" => account::CHANGE_PASSWORD_ERROR_CODES,
+        "verifyPassword" => account::VERIFY_PASSWORD_ERROR_CODES,
+        "updateUser" => account::UPDATE_USER_ERROR_CODES,
+        "deleteUser" => account::DELETE_USER_ERROR_CODES,
+        "isUsernameAvailable" => account::USERNAME_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }

@@ -9,7 +9,7 @@ use crate::dto;
 use crate::error::ApiError;
 use crate::ids::{random_id, sha256_hex};
 
-use super::{ActiveSession, NewSession, Renewal, Revocation};
+use super::{ActiveSession, NewSession, Renewal, Revocation, WithRevocation};
 use crate::db::sessions::Selection;
 
 /// Hex SHA-256 of a token: what the sessions table is keyed by.
@@ -93,24 +93,27 @@ impl DatabaseSessions {
         Ok(())
     }
 
-    /// Deletes sessions of `user_id`; a session named by a token is found by the token's hash.
+    /// Deletes sessions of `user_id`, then does `work`, in one transaction; a session named by
+    /// a token is found by the token's hash.
     pub async fn revoke_for_user(
         &self,
         db: &Db,
         user_id: &str,
         revocation: Revocation,
+        work: WithRevocation,
     ) -> Result<Vec<String>, ApiError> {
         let user_id = user_id.to_owned();
         db.run(move |conn| {
             conn.transaction(|conn| {
-                let ids = sessions::delete_for_user(conn, &user_id, revocation.selection())?;
-                match revocation {
-                    Revocation::One(token) if ids.is_empty() => {
-                        let hash = hash_session_token(&token);
-                        sessions::delete_for_user(conn, &user_id, Selection::TokenHash(&hash))
-                    }
-                    _ => Ok(ids),
+                let mut ids = sessions::delete_for_user(conn, &user_id, revocation.selection())?;
+                if let Revocation::One(token) = &revocation
+                    && ids.is_empty()
+                {
+                    let hash = hash_session_token(token);
+                    ids = sessions::delete_for_user(conn, &user_id, Selection::TokenHash(&hash))?;
                 }
+                work(conn)?;
+                Ok(ids)
             })
         })
         .await

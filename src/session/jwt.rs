@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::ids::random_id;
 
 use super::deny_list::DenyList;
-use super::{ActiveSession, NewSession, Renewal, Revocation};
+use super::{ActiveSession, NewSession, Renewal, Revocation, WithRevocation};
 
 /// Tokens larger than this are refused before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -420,6 +420,42 @@ impl JwtSessions {
         Ok(Some(active))
     }
 
+    /// A new token for the session `active` names, with the same `sid` and `auth_time`, whose
+    /// claims hold `user` as it is now; the registry row's expiry follows the new token.
+    pub async fn reissue(
+        &self,
+        db: &Db,
+        active: &ActiveSession,
+        user: &UserRow,
+        remember: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let lifetime = if remember {
+            self.ttl
+        } else {
+            super::FORGETFUL_SESSION_LIFETIME
+        };
+        let registry = SessionRow {
+            id: active.session.id.clone(),
+            token_hash: None,
+            user_id: user.id.clone(),
+            expires_at: (now + lifetime).naive_utc(),
+            ip_address: String::new(),
+            user_agent: String::new(),
+            created_at: active.session.created_at.naive_utc(),
+            updated_at: now.naive_utc(),
+        };
+        db.run(move |conn| sessions::upsert_registry(conn, &registry))
+            .await?;
+        self.issue(
+            user,
+            active.session.id.clone(),
+            active.session.created_at.timestamp(),
+            now,
+            lifetime,
+        )
+    }
+
     /// Ends the session of a token (sign-out): its registry row goes and its `sid` is
     /// deny-listed until the latest moment any of its tokens could still be valid.
     pub async fn revoke(&self, db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
@@ -448,6 +484,7 @@ impl JwtSessions {
         user_id: &str,
         revocation: Revocation,
         now: DateTime<Utc>,
+        work: WithRevocation,
     ) -> Result<Vec<String>, ApiError> {
         // Sessions named beyond their rows: the caller's own (whose token may predate the
         // registry), or a token of theirs given to revoke-session.
@@ -482,6 +519,7 @@ impl JwtSessions {
                         .map(|sid| revocation_row(sid, ttl, now))
                         .collect();
                     revocations::insert(conn, &rows)?;
+                    work(conn)?;
                     Ok(rows)
                 })
             })

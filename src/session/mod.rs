@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::config::{Config, SessionStrategy};
 use crate::db::models::UserRow;
 use crate::db::sessions::Selection;
-use crate::db::{Db, sessions, users};
+use crate::db::{Db, DbConnection, sessions, users};
 use crate::dto;
 use crate::error::ApiError;
 
@@ -62,6 +62,11 @@ pub enum Renewal {
     /// token for database sessions, a re-issued one for JWTs).
     Reissue(String),
 }
+
+/// Database work that commits or rolls back with a revocation: the password change that ends the
+/// other sessions, the deletion of the user whose sessions end.
+pub type WithRevocation =
+    Box<dyn FnOnce(&mut DbConnection) -> diesel::QueryResult<()> + Send + 'static>;
 
 /// Which of a user's sessions a revocation ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,9 +214,48 @@ impl Sessions {
         revocation: Revocation,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ApiError> {
+        self.revoke_for_user_with(db, user_id, revocation, now, Box::new(|_| Ok(())))
+            .await
+    }
+
+    /// [`Sessions::revoke_for_user`], with `work` done in the same transaction after the
+    /// sessions are ended: both happen or neither does.
+    pub async fn revoke_for_user_with(
+        &self,
+        db: &Db,
+        user_id: &str,
+        revocation: Revocation,
+        now: DateTime<Utc>,
+        work: WithRevocation,
+    ) -> Result<Vec<String>, ApiError> {
         match self {
-            Self::Database(sessions) => sessions.revoke_for_user(db, user_id, revocation).await,
-            Self::Jwt(sessions) => sessions.revoke_for_user(db, user_id, revocation, now).await,
+            Self::Database(sessions) => {
+                sessions
+                    .revoke_for_user(db, user_id, revocation, work)
+                    .await
+            }
+            Self::Jwt(sessions) => {
+                sessions
+                    .revoke_for_user(db, user_id, revocation, now, work)
+                    .await
+            }
+        }
+    }
+
+    /// The token that carries a session after its user changed (update-user): the same one in
+    /// the database strategy; in the jwt strategy a new JWT with the same `sid` and `auth_time`
+    /// whose claims hold `user` as it is now.
+    pub async fn reissue(
+        &self,
+        db: &Db,
+        active: &ActiveSession,
+        user: &UserRow,
+        remember: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        match self {
+            Self::Database(_) => Ok(active.session.token.clone()),
+            Self::Jwt(sessions) => sessions.reissue(db, active, user, remember, now).await,
         }
     }
 

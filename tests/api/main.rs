@@ -7,6 +7,7 @@
     reason = "a test that cannot go on should fail loudly, with the value it met"
 )]
 
+mod account;
 mod concurrency;
 mod cors;
 mod csrf;

@@ -179,6 +179,50 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.equal((await phone.getSession()).data, null);
   });
 
+  test("changePassword, verifyPassword, updateUser, isUsernameAvailable, then deleteUser", async () => {
+    const { client } = browserLikeClient();
+    const { client: other } = browserLikeClient();
+    const email = `${unique("account")}@example.com`;
+    const username = unique("acct");
+    const NEW = "another-passphrase-2";
+    await client.signUp.email({ name: "Account", email, password: PASSWORD, username });
+    await other.signIn.email({ email, password: PASSWORD });
+
+    const taken = await client.isUsernameAvailable({ username: username.toUpperCase() });
+    const free = await client.isUsernameAvailable({ username: `${username}_x` });
+    assert.deepEqual([taken.data, free.data], [{ available: false }, { available: true }]);
+
+    const wrong = await client.verifyPassword({ password: "not-the-password" });
+    assert.equal(wrong.error.status, 400);
+    assert.equal(wrong.error.code, "INVALID_PASSWORD");
+    assert.deepEqual((await client.verifyPassword({ password: PASSWORD })).data, { status: true });
+
+    const changed = await client.changePassword({ currentPassword: PASSWORD, newPassword: NEW, revokeOtherSessions: true });
+    assert.equal(changed.error, null, JSON.stringify(changed.error));
+    assert.equal(typeof changed.data.token, "string");
+    assert.equal(changed.data.user.email, email);
+    assert.equal((await other.getSession()).data, null, "the other session ended with the change");
+    assert.ok((await client.getSession()).data, "this device holds the new session");
+
+    const updated = await client.updateUser({ name: "Renamed", displayUsername: "Shown Name" });
+    assert.deepEqual(updated.data, { status: true });
+    const seen = (await client.getSession()).data.user;
+    assert.equal(seen.name, "Renamed");
+    assert.equal(seen.displayUsername, "Shown Name");
+    if (isGatehouse) {
+      const typed = await client.updateUser({ username: 123 });
+      assert.equal(typed.error.status, 400, "a wrong type is a client error, not Better Auth's 500");
+      assert.equal(typed.error.code, "VALIDATION_ERROR");
+
+      const deleted = await client.deleteUser({ password: NEW });
+      assert.equal(deleted.error, null, JSON.stringify(deleted.error));
+      assert.deepEqual(deleted.data, { success: true, message: "User deleted" });
+      assert.equal((await client.getSession()).data, null);
+      const gone = await client.signIn.email({ email, password: NEW });
+      assert.equal(gone.error.code, "INVALID_EMAIL_OR_PASSWORD");
+    }
+  });
+
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {
     const { client: signer } = browserLikeClient();
     const email = `${unique("brief")}@example.com`;

@@ -1,6 +1,7 @@
 // The full flow through the generated types and openapi-fetch, against a live gatehouse at
 // GATEHOUSE_URL: sign up, sign in, read the session with the bearer token, list the sessions and
-// revoke one, sign out, see no session, and one error read through its typed body.
+// revoke one, change the password, sign out, see no session, and errors read through their typed
+// bodies.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
 
@@ -53,6 +54,21 @@ const others = await client.POST("/api/auth/revoke-other-sessions", { headers: b
 check(others.data?.status === true, "revoke-other-sessions succeeds");
 const left = await client.GET("/api/auth/list-sessions", { headers: bearer });
 check(left.data?.length === 1, `only this session is left: ${JSON.stringify(left.data)}`);
+
+// A new password: the old one stops working, the session stays.
+const newPassword = "a-new-passphrase-1";
+const changed = await client.POST("/api/auth/change-password", {
+  headers: bearer,
+  body: { currentPassword: password, newPassword },
+});
+check(changed.data?.token === null && changed.data.user.id === user.id, `change-password: ${JSON.stringify(changed.error)}`);
+const oldPassword = await client.POST("/api/auth/sign-in/email", { body: { email, password } });
+check(oldPassword.response.status === 401, "the old password no longer signs in");
+const wrongCurrent = await client.POST("/api/auth/change-password", {
+  headers: bearer,
+  body: { currentPassword: password, newPassword: "yet-another-one-3" },
+});
+check(wrongCurrent.error?.code === "INVALID_PASSWORD", `typed error code: ${JSON.stringify(wrongCurrent.error)}`);
 
 const signedOut = await client.POST("/api/auth/sign-out", { headers: bearer, body: {} });
 check(signedOut.data?.success === true, "sign-out succeeds");

@@ -1,0 +1,441 @@
+//! The signed-in user's account: `POST /api/auth/change-password`, `/verify-password`,
+//! `/update-user`, `/delete-user`, and the anonymous `/is-username-available`.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use crate::auth::{account, origin};
+use crate::db::users;
+use crate::dto::{
+    ChangePasswordBody, ChangePasswordResponse, DeleteUserBody, DeleteUserResponse,
+    StatusTrueResponse, UpdateUserBody, UsernameAvailableResponse, UsernameBody,
+    VerifyPasswordBody,
+};
+use crate::error::{ApiError, ErrorBody, UsernameProblem};
+use crate::extract::{self, Accepts};
+use crate::routes::{
+    BODY_CODES, ErrorCodes, expire_session_cookies, set_session_cookies, signed_in, start_session,
+};
+use crate::rules::username_problem;
+use crate::session::{Revocation, WithRevocation};
+use crate::state::AppState;
+
+const CSRF_CODES: &[&str] = &["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"];
+
+/// The codes change-password answers with where a status carries several.
+pub const CHANGE_PASSWORD_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "PASSWORD_TOO_SHORT",
+            "PASSWORD_TOO_LONG",
+            "CREDENTIAL_ACCOUNT_NOT_FOUND",
+            "INVALID_PASSWORD",
+        ],
+    ),
+    ("403", CSRF_CODES),
+];
+/// The codes verify-password answers with where a status carries several.
+pub const VERIFY_PASSWORD_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "PASSWORD_TOO_LONG",
+            "INVALID_PASSWORD",
+        ],
+    ),
+    ("403", CSRF_CODES),
+];
+/// The codes update-user answers with where a status carries several.
+pub const UPDATE_USER_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "EMAIL_CAN_NOT_BE_UPDATED",
+            "NO_FIELDS_TO_UPDATE",
+            "USERNAME_TOO_SHORT",
+            "USERNAME_TOO_LONG",
+            "INVALID_USERNAME",
+            "INVALID_DISPLAY_USERNAME",
+            "USERNAME_IS_ALREADY_TAKEN",
+        ],
+    ),
+    ("403", CSRF_CODES),
+];
+/// The codes delete-user answers with where a status carries several.
+pub const DELETE_USER_ERROR_CODES: ErrorCodes = &[
+    (
+        "400",
+        &[
+            "VALIDATION_ERROR",
+            "BAD_REQUEST",
+            "PASSWORD_TOO_LONG",
+            "CREDENTIAL_ACCOUNT_NOT_FOUND",
+            "INVALID_PASSWORD",
+            "SESSION_EXPIRED",
+        ],
+    ),
+    ("403", CSRF_CODES),
+    ("404", &["NOT_FOUND", "INVALID_TOKEN"]),
+];
+/// The codes is-username-available answers with where a status carries several.
+pub const USERNAME_ERROR_CODES: ErrorCodes = &[
+    ("400", BODY_CODES),
+    (
+        "422",
+        &[
+            "USERNAME_TOO_SHORT",
+            "USERNAME_TOO_LONG",
+            "INVALID_USERNAME",
+        ],
+    ),
+];
+
+/// Change the signed-in user's password.
+///
+/// The current password is checked as sign-in checks it (five failures lock the account, and a
+/// wrong one answers 400 `INVALID_PASSWORD`). Without `revokeOtherSessions` every session stays
+/// and `token` is `null`. With it, the new password and the end of every session of the user
+/// commit together, and this device gets a new session: its token in `token`, the cookie and
+/// `set-auth-token`, keeping the current session's `rememberMe` choice.
+#[utoipa::path(
+    operation_id = "changePassword",
+    tag = "account",
+    request_body(content = ChangePasswordBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changed; `user` as it was read before the change.", body = ChangePasswordResponse,
+            headers(
+                ("Set-Cookie" = String, description = "With `revokeOtherSessions`: the new session's cookie."),
+                ("set-auth-token" = String, description = "With `revokeOtherSessions`: the new signed token."),
+            )),
+        (status = 400, description = "A malformed body, a new password outside the rules, no password on the account, or a wrong current password.", body = ErrorBody),
+        (status = 401, description = "No valid session.", body = ErrorBody),
+        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not JSON.", body = ErrorBody),
+        (status = 503, description = "Database or hashing unavailable; nothing changed.", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/change-password")]
+pub async fn change_password(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let body = extract::change_password_body(body.as_ref())?;
+    origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    let (response, active) = signed_in(&req, &state).await?;
+    let now = state.clock.now();
+
+    let (new_password, current_password) = (body.new_password.0, body.current_password.0);
+    account::check_new_password(&new_password)?;
+    account::check_given_password(&current_password)?;
+    let user_id = active.user.id.clone();
+    let Some(hash) = account::password_hash(&state.db, &user_id).await? else {
+        return Err(ApiError::CredentialAccountNotFound);
+    };
+    // The new hash first: a wrong current password then costs what a right one does.
+    let new_hash = state.hasher.hash(new_password).await?;
+    account::verify_password(
+        &state.db,
+        &state.hasher,
+        &state.rate_limiter,
+        &user_id,
+        Some(hash),
+        current_password,
+        now,
+    )
+    .await?;
+
+    let naive_now = now.naive_utc();
+    let store: WithRevocation = {
+        let user_id = user_id.clone();
+        Box::new(move |conn| users::set_password_hash(conn, &user_id, &new_hash, naive_now))
+    };
+    if body.revoke_other_sessions != Some(true) {
+        state.db.run(move |conn| store(conn)).await?;
+        let mut response = response;
+        return Ok(response.json(ChangePasswordResponse {
+            token: None,
+            user: active.user,
+        }));
+    }
+    let current = active.session.id.clone();
+    state
+        .sessions
+        .revoke_for_user_with(&state.db, &user_id, Revocation::All { current }, now, store)
+        .await?;
+    let Some(row) = state
+        .db
+        .run(move |conn| users::find_by_id(conn, &user_id))
+        .await?
+    else {
+        return Err(ApiError::Unauthorized);
+    };
+    let remember = !state.cookies.presented(&req).dont_remember;
+    let (mut response, token) = start_session(&req, &state, &row, remember, now).await?;
+    Ok(response.json(ChangePasswordResponse {
+        token: Some(token),
+        user: active.user,
+    }))
+}
+
+/// Check the signed-in user's password.
+///
+/// For apps that confirm a sensitive step. Throttled like sign-in: five wrong passwords lock the
+/// account for 15 minutes, and a right one clears the count.
+#[utoipa::path(
+    operation_id = "verifyPassword",
+    tag = "account",
+    request_body(content = VerifyPasswordBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The password is right.", body = StatusTrueResponse),
+        (status = 400, description = "A malformed body, or a wrong password (`INVALID_PASSWORD`, also when the user has none).", body = ErrorBody),
+        (status = 401, description = "No valid session.", body = ErrorBody),
+        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not JSON.", body = ErrorBody),
+        (status = 503, description = "Database or hashing unavailable.", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/verify-password")]
+pub async fn verify_password(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let password = extract::required_string(body.as_ref(), "password")?;
+    origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    let (mut response, active) = signed_in(&req, &state).await?;
+
+    account::check_given_password(&password)?;
+    let hash = account::password_hash(&state.db, &active.user.id).await?;
+    account::verify_password(
+        &state.db,
+        &state.hasher,
+        &state.rate_limiter,
+        &active.user.id,
+        hash,
+        password,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(response.json(StatusTrueResponse { status: true }))
+}
+
+/// Change the signed-in user's name, image, username or display username.
+///
+/// Fields are type-checked (a number is a 400, not stored as text); keys other than the four are
+/// ignored, but a truthy `email` is refused (change-email changes it). A new `username` carries
+/// `displayUsername` along when that was unset or the old username; a custom one is kept.
+/// Answers `{"status":true}` and re-sends the session: the same token in the database strategy, a
+/// re-issued JWT with the new claims in the jwt strategy. Read the user with get-session.
+#[utoipa::path(
+    operation_id = "updateUser",
+    tag = "account",
+    request_body(content = UpdateUserBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Updated.", body = StatusTrueResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The session cookie, re-sent."),
+                ("set-auth-token" = String, description = "The session's token; in the jwt strategy a re-issued JWT."),
+            )),
+        (status = 400, description = "A malformed body, an `email`, no field to change, a username or display username outside the rules, or a username another user holds.", body = ErrorBody),
+        (status = 401, description = "No valid session.", body = ErrorBody),
+        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not JSON.", body = ErrorBody),
+        (status = 503, description = "Database unavailable; nothing changed.", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/update-user")]
+pub async fn update_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let (update, email_sent) = extract::update_user_body(body.as_ref())?;
+    origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    let (_, active) = signed_in(&req, &state).await?;
+    if email_sent {
+        return Err(ApiError::EmailCanNotBeUpdated);
+    }
+    if update.is_empty() {
+        return Err(ApiError::NoFieldsToUpdate);
+    }
+    let now = state.clock.now();
+    let current = state
+        .db
+        .run({
+            let user_id = active.user.id.clone();
+            move |conn| users::find_by_id(conn, &user_id)
+        })
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let changes = account::profile_changes(&state.db, &current, update, now).await?;
+    let user_id = current.id.clone();
+    let updated = state
+        .db
+        .run(move |conn| users::update_profile(conn, &user_id, &changes))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+
+    let remember = !state.cookies.presented(&req).dont_remember;
+    let token = state
+        .sessions
+        .reissue(&state.db, &active, &updated, remember, now)
+        .await?;
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(&mut response, &req, &state, &token, remember)?;
+    Ok(response.json(StatusTrueResponse { status: true }))
+}
+
+/// Delete the signed-in user (served when `GATEHOUSE_DELETE_USER=on`).
+///
+/// With `password`, the password is checked as sign-in checks it; without one, the session must be
+/// fresh (signed in less than `GATEHOUSE_FRESH_AGE` ago), else 400 `SESSION_EXPIRED`. The user,
+/// their password and every session go in one transaction (jwt sessions are refused by every
+/// instance within a second) and the session cookies are expired. Off (the default, as in Better
+/// Auth): 404 `NOT_FOUND`.
+#[utoipa::path(
+    operation_id = "deleteUser",
+    tag = "account",
+    request_body(content = DeleteUserBody, content_type = "application/json", description = "Optional; the Better Auth client sends `{}` without arguments."),
+    responses(
+        (status = 200, description = "Deleted.", body = DeleteUserResponse,
+            headers(("Set-Cookie" = String, description = "Expires the session cookies."))),
+        (status = 400, description = "A malformed body, no password on the account, a wrong password, or a stale session without one.", body = ErrorBody),
+        (status = 401, description = "No valid session.", body = ErrorBody),
+        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
+        (status = 404, description = "Switched off (`NOT_FOUND`), or a `token` that names no pending deletion (`INVALID_TOKEN`).", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not JSON.", body = ErrorBody),
+        (status = 503, description = "Database or hashing unavailable; nothing was deleted.", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/delete-user")]
+pub async fn delete_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.config.delete_user {
+        return Err(ApiError::NotFound);
+    }
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let body: DeleteUserBody = extract::delete_user_body(body.as_ref())?;
+    origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    let (mut response, active) = signed_in(&req, &state).await?;
+    let now = state.clock.now();
+    let user_id = active.user.id.clone();
+
+    if let Some(password) = body.password {
+        let password = password.0;
+        account::check_given_password(&password)?;
+        let Some(hash) = account::password_hash(&state.db, &user_id).await? else {
+            return Err(ApiError::CredentialAccountNotFound);
+        };
+        account::verify_password(
+            &state.db,
+            &state.hasher,
+            &state.rate_limiter,
+            &user_id,
+            Some(hash),
+            password,
+            now,
+        )
+        .await?;
+    } else if body.token.is_some() {
+        // Confirmation tokens are mailed in `confirm` mode, which needs mail: none exist yet.
+        return Err(ApiError::InvalidToken);
+    } else {
+        let fresh_age = state.config.fresh_age;
+        if !fresh_age.is_zero() && now - active.session.created_at >= fresh_age {
+            return Err(ApiError::SessionExpired);
+        }
+    }
+
+    let delete: WithRevocation = {
+        let user_id = user_id.clone();
+        Box::new(move |conn| users::delete(conn, &user_id).map(drop))
+    };
+    let current = active.session.id.clone();
+    state
+        .sessions
+        .revoke_for_user_with(
+            &state.db,
+            &user_id,
+            Revocation::All { current },
+            now,
+            delete,
+        )
+        .await?;
+    log::info!("user {user_id} deleted their account");
+    expire_session_cookies(&mut response, &state)?;
+    Ok(response.json(DeleteUserResponse {
+        success: true,
+        message: "User deleted".to_owned(),
+    }))
+}
+
+/// Whether a username is free.
+///
+/// No session needed. The username is checked against the rules first (422 with the rule's code;
+/// `""` is `INVALID_USERNAME`), then looked up lower-cased: `BOB_1` is taken when `bob_1` exists.
+#[utoipa::path(
+    operation_id = "isUsernameAvailable",
+    tag = "account",
+    request_body(content = UsernameBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Whether the username is free.", body = UsernameAvailableResponse),
+        (status = 400, description = "A body without a string `username`.", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not JSON.", body = ErrorBody),
+        (status = 422, description = "A username outside the rules.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+    ),
+    security(())
+)]
+#[post("/is-username-available")]
+pub async fn is_username_available(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let username = extract::required_string(body.as_ref(), "username")?;
+    let problem = if username.is_empty() {
+        Some(UsernameProblem::Invalid)
+    } else {
+        username_problem(&username)
+    };
+    if let Some(problem) = problem {
+        return Err(ApiError::Username {
+            problem,
+            on_sign_in: true,
+        });
+    }
+    let lowered = username.to_lowercase();
+    let taken = state
+        .db
+        .run(move |conn| users::username_exists(conn, &lowered))
+        .await?;
+    Ok(HttpResponse::Ok().json(UsernameAvailableResponse { available: !taken }))
+}
