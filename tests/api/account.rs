@@ -238,8 +238,21 @@ async fn update(app: &TestApp, user: &TestUser, body: Value) -> TestResponse {
     post(app, "/api/auth/update-user", &user.cookie, &body).await
 }
 
-async fn user_of(app: &TestApp, user: &TestUser) -> Value {
-    app.get_session_with_cookie(&user.cookie).await.body["user"].clone()
+/// The stored profile (a JWT's claims would show the sign-in's copy).
+fn stored_profile(
+    app: &TestApp,
+    user: &TestUser,
+) -> (String, Option<String>, Option<String>, Option<String>) {
+    users::table
+        .find(&user.id)
+        .select((
+            users::name,
+            users::image,
+            users::username,
+            users::display_username,
+        ))
+        .first(&mut app.database.connect())
+        .unwrap()
 }
 
 #[actix_web::test]
@@ -250,7 +263,7 @@ async fn update_user_refuses_each_bad_field_and_changes_nothing() {
         .sign_up(&json!({"name": "", "email": crate::helpers::unique_email(), "password": PASSWORD, "username": "taken_name"}))
         .await;
     assert_eq!(holder.status, 200, "{}", holder.text);
-    let before = user_of(&app, &user).await;
+    let before = stored_profile(&app, &user);
 
     let expected_type =
         |field: &str| format!("[body.{field}] Invalid input: expected string, received number");
@@ -341,7 +354,7 @@ async fn update_user_refuses_each_bad_field_and_changes_nothing() {
         }
     }
 
-    assert_eq!(user_of(&app, &user).await, before);
+    assert_eq!(stored_profile(&app, &user), before);
 }
 
 #[actix_web::test]
@@ -411,7 +424,7 @@ async fn a_new_username_carries_a_matching_display_username_and_keeps_a_custom_o
         "the caller's own username in another case: {}",
         own_case.text
     );
-    post(
+    let renamed = post(
         &app,
         "/api/auth/update-user",
         &custom,
@@ -419,12 +432,17 @@ async fn a_new_username_carries_a_matching_display_username_and_keeps_a_custom_o
     )
     .await;
 
+    // The re-sent cookies: in the jwt strategy the old tokens keep their old claims.
     let plain = app
         .get_session_with_cookie(&own_case.session_cookie())
         .await
         .body["user"]
         .clone();
-    let custom = app.get_session_with_cookie(&custom).await.body["user"].clone();
+    let custom = app
+        .get_session_with_cookie(&renamed.session_cookie())
+        .await
+        .body["user"]
+        .clone();
     assert_eq!(
         (
             plain["username"].as_str(),
