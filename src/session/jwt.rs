@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use diesel::Connection as _;
+use diesel::{Connection as _, QueryResult};
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey as _;
 use jsonwebtoken::errors::ErrorKind;
@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Config, JwtSigningKey};
 use crate::db::models::{RevokedSessionRow, SessionRow, UserRow};
-use crate::db::{Db, revocations, sessions, users};
+use crate::db::{Db, DbConnection, revocations, sessions, users};
 use crate::dto::{self, format_date};
 use crate::error::ApiError;
 use crate::ids::random_id;
@@ -95,6 +95,17 @@ fn revocation_row(sid: String, ttl: Duration, now: DateTime<Utc>) -> RevokedSess
         expires_at: (now + ttl + Duration::seconds(LEEWAY_SECS)).naive_utc(),
         revoked_at: now.timestamp_millis(),
     }
+}
+
+/// Extends a session's registry row (or adds it, for a token issued before the registry), unless
+/// the session was revoked: a refresh must not revive a row another instance has just deleted
+/// while this one's deny-list has not caught up. `false` when revoked.
+fn extend_registry(conn: &mut DbConnection, registry: &SessionRow) -> QueryResult<bool> {
+    if revocations::is_revoked(conn, &registry.id)? {
+        return Ok(false);
+    }
+    sessions::upsert_registry(conn, registry)?;
+    Ok(true)
 }
 
 /// A public Ed25519 key as this service publishes and looks it up.
@@ -390,14 +401,10 @@ impl JwtSessions {
             let Some(row) = db
                 .run(move |conn| {
                     conn.transaction(|conn| {
-                        if revocations::is_revoked(conn, &registry.id)? {
+                        let Some(user) = users::find_by_id(conn, &registry.user_id)? else {
                             return Ok(None);
-                        }
-                        let user = users::find_by_id(conn, &registry.user_id)?;
-                        if user.is_some() {
-                            sessions::upsert_registry(conn, &registry)?;
-                        }
-                        Ok(user)
+                        };
+                        Ok(extend_registry(conn, &registry)?.then_some(user))
                     })
                 })
                 .await?
@@ -445,8 +452,12 @@ impl JwtSessions {
             created_at: active.session.created_at.naive_utc(),
             updated_at: now.naive_utc(),
         };
-        db.run(move |conn| sessions::upsert_registry(conn, &registry))
-            .await?;
+        if !db
+            .run(move |conn| conn.transaction(|conn| extend_registry(conn, &registry)))
+            .await?
+        {
+            return Err(ApiError::Unauthorized);
+        }
         self.issue(
             user,
             active.session.id.clone(),
