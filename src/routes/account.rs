@@ -13,7 +13,8 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorBody, UsernameProblem};
 use crate::extract::{self, Accepts};
 use crate::routes::{
-    BODY_CODES, ErrorCodes, expire_session_cookies, set_session_cookies, signed_in, start_session,
+    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, set_session_cookies,
+    signed_in, start_session,
 };
 use crate::rules::username_problem;
 use crate::session::{Revocation, WithRevocation};
@@ -114,12 +115,8 @@ pub const USERNAME_ERROR_CODES: ErrorCodes = &[
                 ("set-auth-token" = String, description = "With `revokeOtherSessions`: the new signed token."),
             )),
         (status = 400, description = "A malformed body, a new password outside the rules, no password on the account, or a wrong current password.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database or hashing unavailable; nothing changed.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -199,12 +196,8 @@ pub async fn change_password(
     responses(
         (status = 200, description = "The password is right.", body = StatusTrueResponse),
         (status = 400, description = "A malformed body, or a wrong password (`INVALID_PASSWORD`, also when the user has none).", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database or hashing unavailable.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -252,12 +245,8 @@ pub async fn verify_password(
                 ("set-auth-token" = String, description = "The session's token; in the jwt strategy a re-issued JWT."),
             )),
         (status = 400, description = "A malformed body, an `email`, no field to change, a username or display username outside the rules, or a username another user holds.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database unavailable; nothing changed.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -319,13 +308,9 @@ pub async fn update_user(
         (status = 200, description = "Deleted.", body = DeleteUserResponse,
             headers(("Set-Cookie" = String, description = "Expires the session cookies."))),
         (status = 400, description = "A malformed body, no password on the account, a wrong password, or a stale session without one.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
         (status = 404, description = "Switched off (`NOT_FOUND`), or a `token` that names no pending deletion (`INVALID_TOKEN`).", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database or hashing unavailable; nothing was deleted.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]

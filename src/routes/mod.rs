@@ -76,6 +76,44 @@ pub const ORIGIN_CODES: &[&str] = &[
     "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
     "INVALID_CALLBACK_URL",
 ];
+/// The answers every POST that acts for the signed-in user shares, declared once: `responses(...,
+/// SignedInPostErrors)` in an operation adds 401, 403 (the cookie CSRF rule), 408, 413 and 415.
+pub struct SignedInPostErrors;
+
+impl utoipa::IntoResponses for SignedInPostErrors {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        [
+            ("401", "No valid session."),
+            (
+                "403",
+                "A cookie-carrying request from an untrusted or missing origin.",
+            ),
+            (
+                "408",
+                "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.",
+            ),
+            ("413", "Body over 64 KiB."),
+            ("415", "Not JSON."),
+        ]
+        .into_iter()
+        .map(|(status, description)| {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content("application/json", content)
+                .build();
+            (status.to_owned(), response.into())
+        })
+        .collect()
+    }
+}
+
 /// The codes of a body that is not JSON, or not the right shape.
 pub const BODY_CODES: &[&str] = &["VALIDATION_ERROR", "BAD_REQUEST"];
 

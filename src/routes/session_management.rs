@@ -8,7 +8,9 @@ use crate::auth::origin;
 use crate::dto::{RevokeSessionBody, Session, StatusTrueResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts};
-use crate::routes::{BODY_CODES, ErrorCodes, expire_session_cookies, signed_in};
+use crate::routes::{
+    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, signed_in,
+};
 use crate::session::{ActiveSession, Revocation};
 use crate::state::AppState;
 
@@ -81,12 +83,8 @@ async fn revoking(
         (status = 200, description = "Done (or there was no such session of the user's).", body = StatusTrueResponse,
             headers(("Set-Cookie" = String, description = "Expires the session cookies when the current session was named."))),
         (status = 400, description = "A body without a string `token`.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database unavailable; nothing was revoked.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -130,12 +128,8 @@ pub async fn revoke_session(
         (status = 200, description = "Every session of the user ended.", body = StatusTrueResponse,
             headers(("Set-Cookie" = String, description = "Expires the session cookies."))),
         (status = 400, description = "A body that is not a JSON object.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database unavailable; nothing was revoked.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -171,12 +165,8 @@ pub async fn revoke_sessions(
     responses(
         (status = 200, description = "Every other session of the user ended.", body = StatusTrueResponse),
         (status = 400, description = "A body that is not a JSON object.", body = ErrorBody),
-        (status = 401, description = "No valid session.", body = ErrorBody),
-        (status = 403, description = "A cookie-carrying request from an untrusted or missing origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 503, description = "Database unavailable; nothing was revoked.", body = ErrorBody),
+        SignedInPostErrors,
     ),
     security(("bearer" = []), ("cookie" = []))
 )]

@@ -437,11 +437,7 @@ impl JwtSessions {
         remember: bool,
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
-        let lifetime = if remember {
-            self.ttl
-        } else {
-            super::FORGETFUL_SESSION_LIFETIME
-        };
+        let lifetime = super::lifetime(remember, self.ttl);
         let registry = SessionRow {
             id: active.session.id.clone(),
             token_hash: None,

@@ -32,14 +32,19 @@ pub struct NewSession {
     pub remember: bool,
 }
 
+/// A session's lifetime: the configured TTL, or one day for `rememberMe: false`.
+pub fn lifetime(remember: bool, ttl: Duration) -> Duration {
+    if remember {
+        ttl
+    } else {
+        FORGETFUL_SESSION_LIFETIME
+    }
+}
+
 impl NewSession {
-    /// The session's lifetime: the configured TTL, or one day for `rememberMe: false`.
+    /// The new session's [`lifetime`].
     pub fn lifetime(&self, ttl: Duration) -> Duration {
-        if self.remember {
-            ttl
-        } else {
-            FORGETFUL_SESSION_LIFETIME
-        }
+        lifetime(self.remember, ttl)
     }
 }
 
