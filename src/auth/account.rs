@@ -44,6 +44,18 @@ pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, Api
     Ok(found.flatten())
 }
 
+/// 429 while the account is locked by failed sign-ins, before any password work.
+pub async fn check_not_locked(
+    db: &Db,
+    limiter: &RateLimiter,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    limiter
+        .check_sign_in(db, &SignInSubject::Account(user_id), now)
+        .await
+}
+
 /// The user's password check, as sign-in's: refused while the account is locked by failed
 /// sign-ins (429, before any password work); a wrong password counts as a failed sign-in and is
 /// 400 `INVALID_PASSWORD`; a right one clears the count.
@@ -56,8 +68,8 @@ pub async fn verify_password(
     password: String,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    check_not_locked(db, limiter, user_id, now).await?;
     let subject = SignInSubject::Account(user_id);
-    limiter.check_sign_in(db, &subject, now).await?;
     // No stored hash can match more than 72 bytes: bcrypt never saw them.
     let is_match = password.len() <= MAX_PASSWORD_BYTES && hasher.verify(password, hash).await?;
     limiter.record_sign_in(db, &subject, is_match, now).await?;

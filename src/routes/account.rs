@@ -139,6 +139,7 @@ pub async fn change_password(
     let Some(hash) = account::password_hash(&state.db, &user_id).await? else {
         return Err(ApiError::CredentialAccountNotFound);
     };
+    account::check_not_locked(&state.db, &state.rate_limiter, &user_id, now).await?;
     // The new hash first: a wrong current password then costs what a right one does.
     let new_hash = state.hasher.hash(new_password).await?;
     account::verify_password(
