@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::password::Hasher;
 use crate::auth::rate_limit::{RateLimiter, SignInSubject};
-use crate::db::models::{UserChanges, UserRow};
+use crate::db::models::UserChanges;
 use crate::db::{Db, users};
-use crate::dto::ProfileUpdate;
+use crate::dto::{ProfileUpdate, User};
 use crate::error::ApiError;
 use crate::rules::{
     MAX_DISPLAY_USERNAME_CHARS, MAX_PASSWORD_BYTES, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
@@ -86,7 +86,7 @@ pub async fn verify_password(
 /// custom one is kept.
 pub async fn profile_changes(
     db: &Db,
-    user: &UserRow,
+    user: &User,
     update: ProfileUpdate,
     now: DateTime<Utc>,
 ) -> Result<UserChanges, ApiError> {

@@ -268,16 +268,9 @@ pub async fn update_user(
         return Err(ApiError::NoFieldsToUpdate);
     }
     let now = state.clock.now();
-    let current = state
-        .db
-        .run({
-            let user_id = active.user.id.clone();
-            move |conn| users::find_by_id(conn, &user_id)
-        })
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let changes = account::profile_changes(&state.db, &current, update, now).await?;
-    let user_id = current.id.clone();
+    // `signed_in` read the user row (the session's join, or a read in the jwt strategy).
+    let changes = account::profile_changes(&state.db, &active.user, update, now).await?;
+    let user_id = active.user.id.clone();
     let updated = state
         .db
         .run(move |conn| users::update_profile(conn, &user_id, &changes))

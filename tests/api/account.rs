@@ -11,23 +11,9 @@ use crate::helpers::{PASSWORD, TestApp, TestResponse, TestUser, builder, spawn_a
 
 const NEW_PASSWORD: &str = "a-brand-new-passphrase";
 
-async fn post(app: &TestApp, path: &str, cookie: &str, body: &Value) -> TestResponse {
-    app.post_json(path, body, &[("cookie", cookie), ("origin", &app.address)])
-        .await
-}
-
-async fn is_signed_in(app: &TestApp, cookie: &str) -> bool {
-    app.get_session_with_cookie(cookie).await.text != "null"
-}
-
-async fn second_device(app: &TestApp, user: &TestUser) -> String {
-    let signed_in = app.sign_in_email(&user.email, &user.password).await;
-    assert_eq!(signed_in.status, 200, "{}", signed_in.text);
-    signed_in.session_cookie()
-}
-
 async fn change_password(app: &TestApp, user: &TestUser, body: Value) -> TestResponse {
-    post(app, "/api/auth/change-password", &user.cookie, &body).await
+    app.post_with_cookie("/api/auth/change-password", &user.cookie, &body)
+        .await
 }
 
 fn error(response: &TestResponse) -> (u16, &str) {
@@ -38,7 +24,7 @@ fn error(response: &TestResponse) -> (u16, &str) {
 async fn change_password_keeps_every_session_unless_asked() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
-    let other = second_device(&app, &user).await;
+    let other = app.sign_in_from(&user, "another device").await;
 
     let changed = change_password(
         &app,
@@ -51,8 +37,8 @@ async fn change_password_keeps_every_session_unless_asked() {
     assert_eq!(changed.body["token"], Value::Null);
     assert_eq!(changed.body["user"]["id"], user.id.as_str());
     assert!(changed.set_cookie("gatehouse.session_token").is_none());
-    assert!(is_signed_in(&app, &user.cookie).await);
-    assert!(is_signed_in(&app, &other).await);
+    assert!(app.is_signed_in(&user.cookie).await);
+    assert!(app.is_signed_in(&other).await);
     assert_eq!(app.sign_in_email(&user.email, PASSWORD).await.status, 401);
     assert_eq!(
         app.sign_in_email(&user.email, NEW_PASSWORD).await.status,
@@ -64,7 +50,7 @@ async fn change_password_keeps_every_session_unless_asked() {
 async fn change_password_with_revoke_other_sessions_starts_over_with_one_new_session() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
-    let other = second_device(&app, &user).await;
+    let other = app.sign_in_from(&user, "another device").await;
 
     let changed = change_password(
         &app,
@@ -78,11 +64,11 @@ async fn change_password_with_revoke_other_sessions_starts_over_with_one_new_ses
     assert!(changed.header("set-auth-token").is_some());
     let cookie = changed.session_cookie();
     assert!(
-        !is_signed_in(&app, &user.cookie).await,
+        !app.is_signed_in(&user.cookie).await,
         "the old session ended"
     );
     assert!(
-        !is_signed_in(&app, &other).await,
+        !app.is_signed_in(&other).await,
         "the other device is signed out"
     );
     let fresh = app.get_session_with_cookie(&cookie).await;
@@ -131,7 +117,7 @@ async fn the_new_session_keeps_a_forgetful_sessions_choice() {
 async fn a_refused_change_password_changes_nothing() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
-    let other = second_device(&app, &user).await;
+    let other = app.sign_in_from(&user, "another device").await;
 
     let cases = [
         (
@@ -177,8 +163,8 @@ async fn a_refused_change_password_changes_nothing() {
         ),
         json!("Invalid password")
     );
-    assert!(is_signed_in(&app, &user.cookie).await);
-    assert!(is_signed_in(&app, &other).await);
+    assert!(app.is_signed_in(&user.cookie).await);
+    assert!(app.is_signed_in(&other).await);
     assert_eq!(app.sign_in_email(&user.email, PASSWORD).await.status, 200);
 }
 
@@ -188,13 +174,13 @@ async fn wrong_passwords_here_lock_the_account_like_failed_sign_ins() {
     let user = app.sign_up_user().await;
 
     for _ in 0..5 {
-        let wrong = post(
-            &app,
-            "/api/auth/verify-password",
-            &user.cookie,
-            &json!({"password": "wrong-password"}),
-        )
-        .await;
+        let wrong = app
+            .post_with_cookie(
+                "/api/auth/verify-password",
+                &user.cookie,
+                &json!({"password": "wrong-password"}),
+            )
+            .await;
         assert_eq!(error(&wrong), (400, "INVALID_PASSWORD"));
     }
 
@@ -213,14 +199,16 @@ async fn verify_password_answers_status_true_for_the_right_password() {
     let app = spawn_app().await;
     let user = app.sign_up_user().await;
 
-    let right = post(
-        &app,
-        "/api/auth/verify-password",
-        &user.cookie,
-        &json!({"password": PASSWORD}),
-    )
-    .await;
-    let missing = post(&app, "/api/auth/verify-password", &user.cookie, &json!({})).await;
+    let right = app
+        .post_with_cookie(
+            "/api/auth/verify-password",
+            &user.cookie,
+            &json!({"password": PASSWORD}),
+        )
+        .await;
+    let missing = app
+        .post_with_cookie("/api/auth/verify-password", &user.cookie, &json!({}))
+        .await;
     let anonymous = app
         .post_json(
             "/api/auth/verify-password",
@@ -235,7 +223,8 @@ async fn verify_password_answers_status_true_for_the_right_password() {
 }
 
 async fn update(app: &TestApp, user: &TestUser, body: Value) -> TestResponse {
-    post(app, "/api/auth/update-user", &user.cookie, &body).await
+    app.post_with_cookie("/api/auth/update-user", &user.cookie, &body)
+        .await
 }
 
 /// The stored profile (a JWT's claims would show the sign-in's copy).
@@ -384,13 +373,13 @@ async fn update_user_changes_the_profile_and_re_sends_the_session() {
         "Renamed"
     );
 
-    let cleared = post(
-        &app,
-        "/api/auth/update-user",
-        &cookie,
-        &json!({"image": null, "username": null}),
-    )
-    .await;
+    let cleared = app
+        .post_with_cookie(
+            "/api/auth/update-user",
+            &cookie,
+            &json!({"image": null, "username": null}),
+        )
+        .await;
     assert_eq!(cleared.status, 200, "{}", cleared.text);
     let seen = app.get_session_with_cookie(&cleared.session_cookie()).await;
     assert_eq!(seen.body["user"]["image"], Value::Null);
@@ -412,25 +401,25 @@ async fn a_new_username_carries_a_matching_display_username_and_keeps_a_custom_o
         .await;
     let (plain, custom) = (plain.session_cookie(), custom.session_cookie());
 
-    let own_case = post(
-        &app,
-        "/api/auth/update-user",
-        &plain,
-        &json!({"username": "OLD_one"}),
-    )
-    .await;
+    let own_case = app
+        .post_with_cookie(
+            "/api/auth/update-user",
+            &plain,
+            &json!({"username": "OLD_one"}),
+        )
+        .await;
     assert_eq!(
         own_case.status, 200,
         "the caller's own username in another case: {}",
         own_case.text
     );
-    let renamed = post(
-        &app,
-        "/api/auth/update-user",
-        &custom,
-        &json!({"username": "New_Two"}),
-    )
-    .await;
+    let renamed = app
+        .post_with_cookie(
+            "/api/auth/update-user",
+            &custom,
+            &json!({"username": "New_Two"}),
+        )
+        .await;
 
     // The re-sent cookies: in the jwt strategy the old tokens keep their old claims.
     let plain = app
@@ -487,7 +476,8 @@ async fn a_jwt_re_issued_by_update_user_keeps_the_session_and_its_sign_in_time()
 }
 
 async fn delete_user(app: &TestApp, cookie: &str, body: Value) -> TestResponse {
-    post(app, "/api/auth/delete-user", cookie, &body).await
+    app.post_with_cookie("/api/auth/delete-user", cookie, &body)
+        .await
 }
 
 #[actix_web::test]
@@ -502,7 +492,7 @@ async fn delete_user_is_not_found_unless_switched_on() {
         json!({"code": "NOT_FOUND", "message": "Not found"})
     );
     assert_eq!(refused.status, 404);
-    assert!(is_signed_in(&app, &user.cookie).await);
+    assert!(app.is_signed_in(&user.cookie).await);
 }
 
 async fn spawn_deleting_app() -> TestApp {
@@ -513,7 +503,7 @@ async fn spawn_deleting_app() -> TestApp {
 async fn delete_user_with_the_password_removes_the_user_and_every_session() {
     let app = spawn_deleting_app().await;
     let user = app.sign_up_user().await;
-    let other = second_device(&app, &user).await;
+    let other = app.sign_in_from(&user, "another device").await;
     let bystander = app.sign_up_user().await;
 
     let deleted = delete_user(&app, &user.cookie, json!({"password": PASSWORD})).await;
@@ -525,8 +515,8 @@ async fn delete_user_with_the_password_removes_the_user_and_every_session() {
     );
     let expired = deleted.set_cookie("gatehouse.session_token").unwrap();
     assert!(expired.contains("Max-Age=0"), "{expired}");
-    assert!(!is_signed_in(&app, &user.cookie).await);
-    assert!(!is_signed_in(&app, &other).await);
+    assert!(!app.is_signed_in(&user.cookie).await);
+    assert!(!app.is_signed_in(&other).await);
     assert_eq!(app.get_session_with_bearer(&user.token).await.text, "null");
     assert_eq!(app.sign_in_email(&user.email, PASSWORD).await.status, 401);
     let mut conn = app.database.connect();
@@ -541,7 +531,7 @@ async fn delete_user_with_the_password_removes_the_user_and_every_session() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!((users_left, sessions_left), (0, 0));
-    assert!(is_signed_in(&app, &bystander.cookie).await);
+    assert!(app.is_signed_in(&bystander.cookie).await);
 }
 
 #[actix_web::test]
@@ -563,7 +553,7 @@ async fn a_refused_delete_user_deletes_nothing() {
         stale.body["message"],
         "Session expired. Re-authenticate to perform this action."
     );
-    assert!(is_signed_in(&app, &user.cookie).await);
+    assert!(app.is_signed_in(&user.cookie).await);
     assert_eq!(app.sign_in_email(&user.email, PASSWORD).await.status, 200);
 
     let with_password = delete_user(&app, &user.cookie, json!({"password": PASSWORD})).await;
@@ -601,17 +591,10 @@ async fn a_deleted_users_jwt_is_refused_by_every_instance_within_a_second() {
         .spawn()
         .await;
     let user = first.sign_up_user().await;
-    assert!(is_signed_in(&second, &user.cookie).await);
+    assert!(second.is_signed_in(&user.cookie).await);
 
     delete_user(&first, &user.cookie, json!({"password": PASSWORD})).await;
-    let deleted_at = std::time::Instant::now();
-    while is_signed_in(&second, &user.cookie).await {
-        assert!(
-            deleted_at.elapsed() < std::time::Duration::from_secs(1),
-            "the second instance still accepts the deleted user's token"
-        );
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    second.signed_out_within_a_second(&user.cookie).await;
 }
 
 #[actix_web::test]

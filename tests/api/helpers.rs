@@ -466,6 +466,42 @@ impl TestApp {
         .await
     }
 
+    /// A JSON POST carrying a session cookie and this app's `Origin`, as a browser sends it.
+    pub async fn post_with_cookie(&self, path: &str, cookie: &str, body: &Value) -> TestResponse {
+        self.post_json(path, body, &[("cookie", cookie), ("origin", &self.address)])
+            .await
+    }
+
+    /// Whether get-session finds a session for this `Cookie` header.
+    pub async fn is_signed_in(&self, cookie: &str) -> bool {
+        self.get_session_with_cookie(cookie).await.text != "null"
+    }
+
+    /// Polls until this `Cookie` header names no session, failing after a second.
+    pub async fn signed_out_within_a_second(&self, cookie: &str) {
+        let started = std::time::Instant::now();
+        while self.is_signed_in(cookie).await {
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "the session is still accepted a second later"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Another device: a sign-in of `user` with its own user agent; returns its `Cookie` header.
+    pub async fn sign_in_from(&self, user: &TestUser, user_agent: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/auth/sign-in/email",
+                &json!({"email": user.email, "password": user.password}),
+                &[("user-agent", user_agent)],
+            )
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text);
+        response.session_cookie()
+    }
+
     pub async fn sign_out_with_cookie(&self, cookie: &str) -> TestResponse {
         self.post_json(
             "/api/auth/sign-out",
