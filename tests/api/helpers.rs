@@ -279,6 +279,7 @@ impl TestResponse {
 }
 
 /// A user made by `TestApp::sign_up_user`.
+#[derive(Clone)]
 pub struct TestUser {
     pub email: String,
     pub password: String,
@@ -303,9 +304,13 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// Stops the server (as a crash or a shutdown would), waiting until it has.
+    /// Stops the server and returns once no worker can answer anything more. A forced stop
+    /// (actix-server 2.9.8, `server.rs`) returns as soon as the listener is closed, before the
+    /// workers have seen the command, so a kept-alive connection (a proxy's pooled upstream)
+    /// could still be answered for a moment. A graceful stop waits for every worker: for the
+    /// connections to end, or `GATEHOUSE_SHUTDOWN_TIMEOUT` to pass and the rest to be dropped.
     pub async fn stop(&self) {
-        self.handle.stop(false).await;
+        self.handle.stop(true).await;
     }
 
     async fn read(mut response: awc::ClientResponse) -> TestResponse {

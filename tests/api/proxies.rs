@@ -245,6 +245,8 @@ impl Stack {
             .var("GATEHOUSE_BASE_URL", &proxy_url)
             .var("GATEHOUSE_SIGN_IN_URL", &format!("{proxy_url}/sign-in"))
             .var("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1/32")
+            // The proxy's idle upstream connection is dropped a second into the stop below.
+            .var("GATEHOUSE_SHUTDOWN_TIMEOUT", "1")
             .spawn()
             .await;
         let upstream = gatehouse.address.trim_start_matches("http://").to_owned();
@@ -568,4 +570,24 @@ async fn nginx_in_front_of_gatehouse_enforces_sessions() {
 async fn caddy_in_front_of_gatehouse_enforces_sessions() {
     assert!(installed("caddy"), "caddy is not installed");
     sessions_are_enforced_behind(start_caddy, false).await;
+}
+
+/// What the "gatehouse gone" checks above rely on: once `stop` returns nothing answers, not even
+/// on a connection kept alive from before, as a proxy keeps its upstream connections.
+#[actix_web::test]
+async fn a_stopped_gatehouse_answers_nothing_even_on_a_kept_alive_connection() {
+    let app = builder()
+        .var("GATEHOUSE_SHUTDOWN_TIMEOUT", "1")
+        .spawn()
+        .await;
+    for _ in 0..3 {
+        assert!(app.answers(&app.url("/healthz")).await);
+    }
+
+    app.stop().await;
+
+    assert!(
+        !app.answers(&app.url("/healthz")).await,
+        "answered after the stop"
+    );
 }
