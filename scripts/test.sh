@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the unit tests; the integration suite (tests/api) once per database and
 # session strategy, its opt-in tests included (PostgreSQL over TLS, a database outage, real nginx
-# and Caddy in front, the README walk-through against the binary); the timing test alone; then the
+# and Caddy in front, mail through a real SMTP server, the README walk-through against the
+# binary); the timing test alone; then the
 # browser and OpenAPI suites. Installs what it needs; uses the PostgreSQL on 127.0.0.1:5432 with
 # a fresh database per test, dropped afterwards. cargo-nextest runs the Rust tests (.config/
 # nextest.toml) and its JUnit report gives the counts.
@@ -18,6 +19,14 @@ ensure_build_deps
 ensure_postgres
 ensure_apt nginx caddy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+# The mail tests' SMTP server (tests/smtp/server.py) is aiosmtpd, in a venv of its own.
+MAIL_VENV=${GATEHOUSE_MAIL_VENV:-/var/tmp/gatehouse-mail-venv}
+if ! "$MAIL_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  python3 -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
+  python3 -m venv "$MAIL_VENV"
+  "$MAIL_VENV/bin/pip" install -q --disable-pip-version-check aiosmtpd==1.4.6
+fi
+export GATEHOUSE_TEST_SMTP_PYTHON=$MAIL_VENV/bin/python
 
 log "build (release)"
 cargo build --release --locked

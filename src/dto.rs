@@ -401,3 +401,36 @@ pub struct UsernameBody {
 pub struct UsernameAvailableResponse {
     pub available: bool,
 }
+
+/// The body of request-password-reset.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPasswordResetBody {
+    /// Trimmed and lower-cased; known or not, the answer is the same.
+    #[schema(schema_with = rules::email_schema)]
+    pub email: String,
+    /// Where the mailed link leads, with `?token=` added: a relative path or a URL on a trusted
+    /// origin. Without it the link opens the built-in reset page.
+    #[schema(nullable = false)]
+    pub redirect_to: Option<String>,
+}
+
+/// The answer of request-password-reset, the same for every address.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestPasswordResetResponse {
+    pub status: bool,
+    /// `If this email exists in our system, check your email for the reset link`.
+    pub message: String,
+}
+
+/// The body of reset-password.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordBody {
+    /// The new password: 8 to 128 characters, at most 72 UTF-8 bytes.
+    #[schema(schema_with = rules::new_password_schema)]
+    pub new_password: Password,
+    /// The mailed token; else the query's `?token=`.
+    #[schema(nullable = false)]
+    pub token: Option<String>,
+}

@@ -19,6 +19,15 @@ pub struct ErrorBody {
     pub code: String,
 }
 
+/// Where an unusable token was presented, which decides the status Better Auth answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEndpoint {
+    /// reset-password and the reset page: 400.
+    ResetPassword,
+    /// delete-user: 404.
+    DeleteUser,
+}
+
 /// Which of the three username rules (`rules::username_problem`) failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsernameProblem {
@@ -75,9 +84,19 @@ pub enum ApiError {
     NoFieldsToUpdate,
     #[error("Display username is invalid")]
     InvalidDisplayUsername,
-    /// A delete-user confirmation token that names no pending deletion.
+    /// A mailed token that is unknown, expired, used or made for another purpose; the status
+    /// depends on the endpoint, as in Better Auth.
     #[error("Invalid token")]
-    InvalidToken,
+    InvalidToken(TokenEndpoint),
+    /// reset-password: the token's user is gone.
+    #[error("User not found")]
+    UserNotFound,
+    /// request-password-reset without a mail transport.
+    #[error("Reset password isn't enabled")]
+    ResetPasswordDisabled,
+    /// A `redirectTo` that is neither a relative path nor on a trusted origin.
+    #[error("Invalid redirectURL")]
+    InvalidRedirectUrl,
     #[error("Missing or null Origin")]
     MissingOrNullOrigin,
     #[error("Invalid origin")]
@@ -166,7 +185,15 @@ impl ApiError {
             Self::EmailCanNotBeUpdated => (StatusCode::BAD_REQUEST, "EMAIL_CAN_NOT_BE_UPDATED"),
             Self::NoFieldsToUpdate => (StatusCode::BAD_REQUEST, "NO_FIELDS_TO_UPDATE"),
             Self::InvalidDisplayUsername => (StatusCode::BAD_REQUEST, "INVALID_DISPLAY_USERNAME"),
-            Self::InvalidToken => (StatusCode::NOT_FOUND, "INVALID_TOKEN"),
+            Self::InvalidToken(TokenEndpoint::ResetPassword) => {
+                (StatusCode::BAD_REQUEST, "INVALID_TOKEN")
+            }
+            Self::InvalidToken(TokenEndpoint::DeleteUser) => {
+                (StatusCode::NOT_FOUND, "INVALID_TOKEN")
+            }
+            Self::UserNotFound => (StatusCode::BAD_REQUEST, "USER_NOT_FOUND"),
+            Self::ResetPasswordDisabled => (StatusCode::BAD_REQUEST, "RESET_PASSWORD_DISABLED"),
+            Self::InvalidRedirectUrl => (StatusCode::FORBIDDEN, "INVALID_REDIRECT_URL"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
             Self::InvalidOrigin => (StatusCode::FORBIDDEN, "INVALID_ORIGIN"),
             Self::CrossSiteNavigationLoginBlocked => {
@@ -327,8 +354,20 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "update-user: a `displayUsername` over 100 characters or with a control character.",
         ),
         row(
-            ApiError::InvalidToken,
-            "delete-user: a `token` that names no pending deletion.",
+            ApiError::InvalidToken(TokenEndpoint::ResetPassword),
+            "reset-password: no token, or one that is unknown, expired, used or made for something else (404 on delete-user: a `token` that names no pending deletion).",
+        ),
+        row(
+            ApiError::UserNotFound,
+            "reset-password: the token's user was deleted meanwhile.",
+        ),
+        row(
+            ApiError::ResetPasswordDisabled,
+            "request-password-reset without a mail transport (`GATEHOUSE_SMTP_URL`).",
+        ),
+        row(
+            ApiError::InvalidRedirectUrl,
+            "request-password-reset: a `redirectTo` that is neither a relative path nor on a trusted origin.",
         ),
         row(
             ApiError::MissingOrNullOrigin,
@@ -505,10 +544,13 @@ mod tests {
             ApiError::EmailCanNotBeUpdated => 28,
             ApiError::NoFieldsToUpdate => 29,
             ApiError::InvalidDisplayUsername => 30,
-            ApiError::InvalidToken => 31,
+            ApiError::InvalidToken(_) => 31,
+            ApiError::UserNotFound => 32,
+            ApiError::ResetPasswordDisabled => 33,
+            ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 32;
+    const VARIANTS: usize = 35;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -8,7 +8,8 @@ use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
 use crate::dto::{
-    ChangePasswordBody, DeleteUserBody, Password, ProfileUpdate, SignInBody, SignUpBody,
+    ChangePasswordBody, DeleteUserBody, Password, ProfileUpdate, RequestPasswordResetBody,
+    ResetPasswordBody, SignInBody, SignUpBody,
 };
 use crate::error::ApiError;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
@@ -20,6 +21,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub enum Accepts {
     Json,
     JsonOrForm,
+    /// HTML forms only (the built-in reset page).
+    Form,
 }
 
 impl Accepts {
@@ -27,6 +30,7 @@ impl Accepts {
         match self {
             Self::Json => "application/json",
             Self::JsonOrForm => "application/json, application/x-www-form-urlencoded",
+            Self::Form => "application/x-www-form-urlencoded",
         }
     }
 }
@@ -69,8 +73,8 @@ pub async fn read_body(
             .to_ascii_lowercase()
     });
     let is_form = match essence.as_deref() {
-        Some("application/json") => false,
-        Some("application/x-www-form-urlencoded") if accepts == Accepts::JsonOrForm => true,
+        Some("application/json") if accepts != Accepts::Form => false,
+        Some("application/x-www-form-urlencoded") if accepts != Accepts::Json => true,
         _ => {
             return Err(ApiError::UnsupportedMediaType {
                 content_type: content_type.unwrap_or_default(),
@@ -303,6 +307,36 @@ pub fn required_string(body: Option<&Value>, name: &str) -> Result<String, ApiEr
     let value = fields.string(name, true);
     fields.finish()?;
     value.ok_or_else(|| ApiError::Internal(format!("validation passed without {name}")))
+}
+
+/// request-password-reset's body: `email`, then `redirectTo` (an empty one is none).
+pub fn request_password_reset_body(
+    body: Option<&Value>,
+) -> Result<RequestPasswordResetBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let email = fields.email("email");
+    let redirect_to = fields.string("redirectTo", false);
+    fields.finish()?;
+    let email =
+        email.ok_or_else(|| ApiError::Internal("validation passed without email".into()))?;
+    Ok(RequestPasswordResetBody {
+        email,
+        redirect_to: redirect_to.filter(|r| !r.is_empty()),
+    })
+}
+
+/// reset-password's body: `newPassword`, then `token` (optional: the query may carry it).
+pub fn reset_password_body(body: Option<&Value>) -> Result<ResetPasswordBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let new_password = fields.string("newPassword", true);
+    let token = fields.string("token", false);
+    fields.finish()?;
+    let new_password = new_password
+        .ok_or_else(|| ApiError::Internal("validation passed without newPassword".into()))?;
+    Ok(ResetPasswordBody {
+        new_password: Password(new_password),
+        token,
+    })
 }
 
 /// delete-user's body: everything optional; `{}` deletes with a fresh session.

@@ -15,6 +15,13 @@ pub fn random_id() -> String {
         .collect()
 }
 
+/// A mailed token: 32 CSPRNG bytes in base64url without padding (43 characters). Only its
+/// [`sha256_hex`] is stored.
+pub fn mail_token() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
 /// Lower-case hex SHA-256: 64 characters, whatever the input's length.
 pub fn sha256_hex(input: &str) -> String {
     Sha256::digest(input.as_bytes())
@@ -33,6 +40,18 @@ mod tests {
 
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn mail_tokens_are_43_base64url_characters_and_differ() {
+        let (a, b) = (mail_token(), mail_token());
+
+        assert_eq!(a.len(), 43);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
         assert_ne!(a, b);
     }
 }

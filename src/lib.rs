@@ -1,7 +1,8 @@
 //! gatehouse: a standalone authentication service with Better Auth's wire format.
 //!
 //! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
-//! `middleware` around the shared `state`; handlers call `session` and `auth`, which call `db`;
+//! `middleware` around the shared `state`; handlers call `session`, `auth` and `mail`; `session`
+//! and `auth` call `db`;
 //! everything may use `config`, `error`, `clock` and `ids`.
 
 /// Password hashing, credential checks, trusted origins, client addresses and abuse counters.
@@ -20,6 +21,8 @@ pub mod error;
 pub mod extract;
 /// Random identifiers and tokens, and the digests that stand in for secrets.
 pub mod ids;
+/// Mail delivery off the request path, and the built-in messages.
+pub mod mail;
 /// CORS, abuse limits, the panic guard and `HEAD`: what wraps the routes.
 pub mod middleware;
 /// The generated OpenAPI document.

@@ -114,12 +114,12 @@ fn distinguish_operation_ids(document: &mut serde_json::Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        if item
+        let ids: Vec<&str> = item
             .values()
-            .filter(|operation| operation.get("operationId").is_some())
-            .count()
-            < 2
-        {
+            .filter_map(|operation| operation.get("operationId")?.as_str())
+            .collect();
+        let shared = ids.len() >= 2 && ids.iter().all(|id| *id == ids[0]);
+        if !shared {
             continue;
         }
         for (method, operation) in item.iter_mut() {

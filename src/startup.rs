@@ -15,7 +15,8 @@ use crate::auth::password::Hasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{Db, SetupError, rate_limits, revocations, sessions};
+use crate::db::{Db, SetupError, rate_limits, revocations, sessions, verifications};
+use crate::mail::Mailer;
 use crate::middleware;
 use crate::routes::{self, AUTH_SCOPE};
 use crate::session::Sessions;
@@ -43,7 +44,12 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
     let document = crate::openapi::document();
     let sessions = Sessions::new(&config)?;
     sessions.sync_blocking(&db, clock.now())?;
+    let mailer = match &config.mail {
+        Some(mail) => Mailer::start(mail, clock.clone())?,
+        None => Mailer::disabled(),
+    };
     Ok(AppState {
+        mailer,
         sessions,
         cookies: Cookies::new(&config),
         known_paths: KnownPaths::from_openapi(&document),
@@ -144,8 +150,8 @@ fn spawn_session_sync(state: web::Data<AppState>) {
     });
 }
 
-/// Deletes expired sessions, JWT revocations and stale rate-limit counters now and then, so no
-/// table grows forever.
+/// Deletes expired sessions, JWT revocations, mailed tokens and stale rate-limit counters now and
+/// then, so no table grows forever.
 fn spawn_pruning(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         let mut ticks = tokio::time::interval(PRUNE_INTERVAL);
@@ -158,7 +164,8 @@ fn spawn_pruning(state: web::Data<AppState>) {
                 .run(move |conn| {
                     Ok(sessions::prune_expired(conn, naive)?
                         + revocations::prune_expired(conn, naive)?
-                        + rate_limits::prune(conn, stale_ms)?)
+                        + rate_limits::prune(conn, stale_ms)?
+                        + verifications::prune_expired(conn, naive)?)
                 })
                 .await;
             match pruned {

@@ -11,6 +11,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::session::Sessions;
 use crate::session::cookie::Cookies;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub cookies: Cookies,
     pub hasher: Hasher,
     pub rate_limiter: RateLimiter,
+    /// Queues mail; disabled without a transport.
+    pub mailer: Mailer,
     pub clock: Clock,
     pub known_paths: KnownPaths,
     /// The OpenAPI document, serialised once.

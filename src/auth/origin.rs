@@ -65,21 +65,32 @@ pub fn check_sign_in_csrf(req: &HttpRequest, trusted: &TrustedOrigins) -> Result
     }
 }
 
-/// A callback URL is a relative path (`/...`, not `//...`) or an absolute http(s) URL on a
-/// trusted origin, and has no control character: it is echoed in a `Location` header, so it is
-/// checked in full before anything is written.
+/// The redirect rule every `callbackURL`, `redirectTo` and the like follows, as in Better Auth
+/// 1.7.25: a relative path that starts with `/`, not `//`, with no backslash, `%2F` or `%5C`
+/// (any case) before its `?` or `#`; or an absolute http(s) URL on a trusted origin. No control
+/// character anywhere: the value ends up in a `Location` header.
+pub fn is_allowed_redirect(target: &str, trusted: &TrustedOrigins) -> bool {
+    if target.chars().any(char::is_control) {
+        return false;
+    }
+    if target.starts_with('/') {
+        let path = target.split(['?', '#']).next().unwrap_or_default();
+        let lower = path.to_ascii_lowercase();
+        return !target.starts_with("//")
+            && !path.contains('\\')
+            && !lower.contains("%2f")
+            && !lower.contains("%5c");
+    }
+    Url::parse(target).is_ok_and(|url| trusted.is_trusted_url(&url))
+}
+
+/// A `callbackURL` that fails [`is_allowed_redirect`] is 403 `INVALID_CALLBACK_URL`; checked in
+/// full before anything is written.
 pub fn check_callback_url(callback: &str, trusted: &TrustedOrigins) -> Result<(), ApiError> {
-    if callback.chars().any(char::is_control) {
-        return Err(ApiError::InvalidCallbackUrl);
-    }
-    let is_relative_path =
-        callback.starts_with('/') && !callback.starts_with("//") && !callback.starts_with("/\\");
-    if is_relative_path {
-        return Ok(());
-    }
-    match Url::parse(callback) {
-        Ok(url) if trusted.is_trusted_url(&url) => Ok(()),
-        _ => Err(ApiError::InvalidCallbackUrl),
+    if is_allowed_redirect(callback, trusted) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidCallbackUrl)
     }
 }
 
@@ -103,6 +114,24 @@ mod tests {
         assert!(check_callback_url("https://app.example.com@evil.example.net/", &trusted).is_err());
         assert!(check_callback_url("javascript:alert(1)", &trusted).is_err());
         assert!(check_callback_url("dashboard", &trusted).is_err());
+    }
+
+    #[test]
+    fn relative_paths_cannot_smuggle_another_host() {
+        let trusted = origins(&["https://app.example.com"]);
+
+        for refused in [
+            "/a\\b",
+            "/%2F%2Fevil.example.net",
+            "/%2fevil",
+            "/x%5Cevil",
+            "/x%5cevil",
+        ] {
+            assert!(!is_allowed_redirect(refused, &trusted), "{refused}");
+        }
+        for allowed in ["/reset?next=%2Fhome", "/reset#a\\b", "/", "/a/b?c=d"] {
+            assert!(is_allowed_redirect(allowed, &trusted), "{allowed}");
+        }
     }
 
     #[test]

@@ -22,6 +22,12 @@ const FAILED_SIGN_INS: Limit = Limit {
     window: Duration::minutes(15),
 };
 
+/// Mail to one address, whoever asks: per trimmed, lower-cased address, known or not.
+pub const MAIL_PER_ADDRESS: Limit = Limit {
+    hits: 3,
+    window: Duration::seconds(60),
+};
+
 /// Whole seconds until a window ends, at least 1.
 fn retry_after_secs(window_start_ms: i64, limit: Limit, now_ms: i64) -> u64 {
     let remaining_ms = window_start_ms + limit.window.num_milliseconds() - now_ms;
@@ -87,6 +93,21 @@ impl RateLimiter {
             });
         }
         Ok(())
+    }
+
+    /// Counts a request that would mail `email` (known or not, so a 429 reveals nothing) and
+    /// refuses it past [`MAIL_PER_ADDRESS`]. The key is hashed: no address outgrows an index.
+    pub async fn count_mail_to(
+        &self,
+        db: &Db,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let key = format!("mail:address:{}", sha256_hex(email));
+        self.count(db, key, MAIL_PER_ADDRESS, now).await
     }
 
     /// Refuses a sign-in for an account (or unknown identifier) that has failed too often, before

@@ -4,6 +4,7 @@
 
 mod database_url;
 pub mod keys;
+mod mail;
 mod origins;
 mod parse;
 mod secret;
@@ -20,6 +21,7 @@ use self::parse::{
 
 pub use database_url::DatabaseUrl;
 pub use keys::JwtSigningKey;
+pub use mail::{MailConfig, SmtpConfig, SmtpTls};
 pub use origins::TrustedOrigins;
 pub use secret::{Secret, SecretSource, create_private_file};
 
@@ -102,6 +104,10 @@ pub struct Config {
     pub rate_limit: bool,
     /// Serve `POST /api/auth/delete-user` (off: 404, as in Better Auth).
     pub delete_user: bool,
+    /// Where mail goes; `None`: the mail features answer as Better Auth's unconfigured ones.
+    pub mail: Option<MailConfig>,
+    /// A password reset ends every session of the user.
+    pub revoke_sessions_on_password_reset: bool,
     pub sign_in_url: Option<Url>,
     pub metrics: bool,
     /// HTTP worker threads; defaults to the number of cores.
@@ -289,6 +295,12 @@ impl Config {
             }
             raw => on_off("GATEHOUSE_DELETE_USER", raw, false)?,
         };
+        let mail = mail::mail_config(get)?;
+        let revoke_sessions_on_password_reset = on_off(
+            "GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET",
+            get("GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET"),
+            true,
+        )?;
         let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
             .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
             .transpose()?;
@@ -349,6 +361,8 @@ impl Config {
             trusted_proxies,
             rate_limit,
             delete_user,
+            mail,
+            revoke_sessions_on_password_reset,
             sign_in_url,
             metrics,
             workers,

@@ -8,6 +8,7 @@ pub mod revocations;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod verifications;
 
 use std::time::Duration;
 

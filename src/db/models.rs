@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{accounts, revoked_sessions, sessions, users};
+use super::schema::{accounts, revoked_sessions, sessions, users, verifications};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -73,4 +73,24 @@ pub struct RevokedSessionRow {
     pub expires_at: NaiveDateTime,
     /// Epoch milliseconds, by the revoking instance's clock.
     pub revoked_at: i64,
+}
+
+/// A mailed token: only its hash is stored, with the purpose it was made for.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = verifications)]
+pub struct VerificationRow {
+    pub id: String,
+    /// A [`crate::db::verifications::Purpose`] name.
+    pub purpose: String,
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// `None` only for a magic link to an unknown address.
+    pub user_id: Option<String>,
+    /// The user's address when the token was made.
+    pub email: String,
+    pub new_email: Option<String>,
+    pub name: Option<String>,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
 }

@@ -55,8 +55,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    verifications (id) {
+        id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        email -> Text,
+        new_email -> Nullable<Text>,
+        name -> Nullable<Text>,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(accounts -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(verifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -64,4 +80,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_sessions,
     sessions,
     users,
+    verifications,
 );

@@ -78,6 +78,49 @@ pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserR
         .optional()
 }
 
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+/// Sets the user's password: replaces the credential's hash, or creates the credential account
+/// for a user who has none (a password reset gives one).
+pub fn set_or_create_password(
+    conn: &mut DbConnection,
+    user_id: &str,
+    password_hash: &str,
+    new_account_id: String,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    let updated = diesel::update(
+        accounts::table
+            .filter(accounts::user_id.eq(user_id))
+            .filter(accounts::provider_id.eq(CREDENTIAL_PROVIDER)),
+    )
+    .set((
+        accounts::password_hash.eq(password_hash),
+        accounts::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(accounts::table)
+            .values(&AccountRow {
+                id: new_account_id,
+                user_id: user_id.to_owned(),
+                provider_id: CREDENTIAL_PROVIDER.to_owned(),
+                account_id: user_id.to_owned(),
+                password_hash: Some(password_hash.to_owned()),
+                created_at: now,
+                updated_at: now,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The user's credential account's password hash: `None` without a credential account.
 pub fn find_password_hash(
     conn: &mut DbConnection,

@@ -1,6 +1,6 @@
 //! The per-address abuse limits (README, "Abuse limits"): every POST to a known `/api/auth` route
-//! (bar `/verify`) counts against its client address and canonical route, after routing (unknown
-//! paths stay 404/405) and before the body is read.
+//! (bar `/verify`), and every GET of a mailed link, counts against its client address and
+//! canonical route, after routing (unknown paths stay 404/405) and before the body is read.
 
 use std::net::IpAddr;
 
@@ -31,6 +31,18 @@ const PASSWORD_CHECKS: Limit = Limit {
     window: Duration::seconds(60),
 };
 
+/// Requests that mail someone, per client address.
+const MAIL: Limit = Limit {
+    hits: 3,
+    window: Duration::seconds(60),
+};
+
+/// The GET routes a mailed link opens, counted like the POSTs (100 per 10 s per client address).
+const MAILED_LINKS: [&str; 2] = [
+    "/api/auth/reset-password/{token}",
+    "/api/auth/reset-password-page",
+];
+
 /// The bucket of a path: aliases share their canonical route's.
 fn route_limit(path: &str) -> (&str, Limit) {
     match path {
@@ -41,6 +53,7 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/change-password" | "/api/auth/verify-password" | "/api/auth/delete-user" => {
             (path, PASSWORD_CHECKS)
         }
+        "/api/auth/request-password-reset" => (path, MAIL),
         other => (other, GENERAL),
     }
 }
@@ -66,19 +79,27 @@ pub async fn limit_requests(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let counted = state.rate_limiter.enabled
-        && req.method() == Method::POST
-        && req.path() != "/api/auth/verify"
-        && state.known_paths.takes_post(req.path());
-    if !counted {
+    // Mailed links are counted by their route template, never by the token in their path.
+    let route = match *req.method() {
+        Method::POST
+            if req.path() != "/api/auth/verify" && state.known_paths.takes_post(req.path()) =>
+        {
+            Some(req.path().to_owned())
+        }
+        Method::GET => req
+            .match_pattern()
+            .filter(|pattern| MAILED_LINKS.contains(&pattern.as_str())),
+        _ => None,
+    };
+    let Some(route) = route.filter(|_| state.rate_limiter.enabled) else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body);
-    }
+    };
     let address = client_ip::of_request(req.request(), &state.config.trusted_proxies)
         .map_or_else(|| "unknown".to_owned(), address_key);
-    let (route, limit) = route_limit(req.path());
+    let (route, limit) = route_limit(&route);
     let key = format!("ip:{address}:{route}");
     match state
         .rate_limiter

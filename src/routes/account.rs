@@ -2,15 +2,17 @@
 //! `/update-user`, `/delete-user`, and the anonymous `/is-username-available`.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use diesel::Connection as _;
 
 use crate::auth::{account, origin};
 use crate::db::users;
+use crate::db::verifications::{self, Purpose};
 use crate::dto::{
     ChangePasswordBody, ChangePasswordResponse, DeleteUserBody, DeleteUserResponse,
     StatusTrueResponse, UpdateUserBody, UsernameAvailableResponse, UsernameBody,
     VerifyPasswordBody,
 };
-use crate::error::{ApiError, ErrorBody, UsernameProblem};
+use crate::error::{ApiError, ErrorBody, TokenEndpoint, UsernameProblem};
 use crate::extract::{self, Accepts};
 use crate::routes::{
     BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, set_session_cookies,
@@ -156,17 +158,24 @@ pub async fn change_password(
     let naive_now = now.naive_utc();
     let store: WithRevocation = {
         let user_id = user_id.clone();
-        Box::new(move |conn| users::set_password_hash(conn, &user_id, &new_hash, naive_now))
+        Box::new(move |conn| {
+            // An old reset link must not undo the change.
+            verifications::delete_for_user(conn, &user_id, Purpose::ResetPassword)?;
+            users::set_password_hash(conn, &user_id, &new_hash, naive_now)
+        })
     };
     if body.revoke_other_sessions != Some(true) {
-        state.db.run(move |conn| store(conn)).await?;
+        state
+            .db
+            .run(move |conn| conn.transaction(|conn| store(conn)))
+            .await?;
         let mut response = response;
         return Ok(response.json(ChangePasswordResponse {
             token: None,
             user: active.user,
         }));
     }
-    let current = active.session.id.clone();
+    let current = Some(active.session.id.clone());
     state
         .sessions
         .revoke_for_user_with(&state.db, &user_id, Revocation::All { current }, now, store)
@@ -342,7 +351,7 @@ pub async fn delete_user(
         .await?;
     } else if body.token.is_some() {
         // Confirmation tokens are mailed in `confirm` mode, which needs mail: none exist yet.
-        return Err(ApiError::InvalidToken);
+        return Err(ApiError::InvalidToken(TokenEndpoint::DeleteUser));
     } else {
         let fresh_age = state.config.fresh_age;
         if !fresh_age.is_zero() && now - active.session.created_at >= fresh_age {
@@ -354,7 +363,7 @@ pub async fn delete_user(
         let user_id = user_id.clone();
         Box::new(move |conn| users::delete(conn, &user_id).map(drop))
     };
-    let current = active.session.id.clone();
+    let current = Some(active.session.id.clone());
     state
         .sessions
         .revoke_for_user_with(

@@ -8,6 +8,8 @@ pub mod docs;
 pub mod fallback;
 pub mod health;
 pub mod jwks;
+pub mod password_reset;
+pub mod reset_page;
 pub mod session;
 pub mod session_management;
 pub mod sign_in;
@@ -18,7 +20,8 @@ pub mod verify;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
+use url::Url;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::client_ip;
@@ -53,6 +56,11 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(account::update_user)
         .service(account::delete_user)
         .service(account::is_username_available)
+        .service(password_reset::request_password_reset)
+        .service(password_reset::reset_password_link)
+        .service(password_reset::reset_password)
+        .service(reset_page::show)
+        .service(reset_page::submit)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -131,6 +139,10 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "updateUser" => account::UPDATE_USER_ERROR_CODES,
         "deleteUser" => account::DELETE_USER_ERROR_CODES,
         "isUsernameAvailable" => account::USERNAME_ERROR_CODES,
+        "requestPasswordReset" => password_reset::REQUEST_ERROR_CODES,
+        "resetPassword" => password_reset::RESET_ERROR_CODES,
+        "resetPasswordCallback" => password_reset::LINK_ERROR_CODES,
+        "resetPasswordPageSubmit" => reset_page::SUBMIT_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
@@ -176,6 +188,58 @@ fn truncated(text: &str, max_bytes: usize) -> &str {
 pub fn location_header(callback_url: &str) -> Result<HeaderValue, ApiError> {
     const ENCODED: &AsciiSet = &CONTROLS.add(b' ');
     header_value(&utf8_percent_encode(callback_url, ENCODED).to_string())
+}
+
+/// `<base>`: `GATEHOUSE_BASE_URL` plus `/api/auth`, where mailed links start.
+pub fn auth_base(base_url: &Url) -> String {
+    format!("{}{AUTH_SCOPE}", base_url.as_str().trim_end_matches('/'))
+}
+
+/// JavaScript's `encodeURIComponent`, for values put into mailed links.
+pub fn enc(value: &str) -> String {
+    const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    utf8_percent_encode(value, URI_COMPONENT).to_string()
+}
+
+/// A redirect target that passed the redirect rule, resolved against `base` (a relative path
+/// lands on gatehouse's origin), with `params` set, replacing same-named ones.
+pub fn resolved_redirect(
+    base: &str,
+    target: &str,
+    params: &[(&str, &str)],
+) -> Result<String, ApiError> {
+    let mut url = Url::parse(&format!("{base}/"))
+        .and_then(|base| base.join(target))
+        .map_err(|e| ApiError::Internal(format!("unresolvable redirect: {e}")))?;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !params.iter().any(|(set, _)| set == name))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .extend_pairs(params);
+    Ok(url.into())
+}
+
+/// `302 Found` to `location`, empty, never cached, and sending no `Referer` on (the URL may carry
+/// a token).
+pub fn redirect(location: &str) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, location_header(location)?))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .finish())
 }
 
 /// Starts a session for a user who just signed up or in, and the 200 answer that carries it:

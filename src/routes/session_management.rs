@@ -140,7 +140,7 @@ pub async fn revoke_sessions(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (mut response, active) = revoking(&req, payload, &state).await?;
-    let current = active.session.id.clone();
+    let current = Some(active.session.id.clone());
     state
         .sessions
         .revoke_for_user(

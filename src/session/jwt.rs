@@ -500,7 +500,7 @@ impl JwtSessions {
                 Revocation::All {
                     current: current.clone(),
                 },
-                Some(current),
+                current,
             ),
             Revocation::One(value) => match self.verify(&value, now) {
                 Some(claims) if claims.sub == user_id => {

@@ -76,9 +76,9 @@ pub type WithRevocation =
 /// Which of a user's sessions a revocation ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revocation {
-    /// Every session of the user; `current` is the caller's, ended even if it has no row (a JWT
-    /// issued before the registry).
-    All { current: String },
+    /// Every session of the user; `current` is the caller's, if any, ended even if it has no row
+    /// (a JWT issued before the registry).
+    All { current: Option<String> },
     /// Every session but the caller's (this id).
     AllBut(String),
     /// One session, named by its id (a list item's handle) or by one of its tokens.

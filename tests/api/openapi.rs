@@ -68,6 +68,12 @@ async fn every_error_response_lists_its_codes() {
                 if !status.starts_with('4') && !status.starts_with('5') {
                     continue;
                 }
+                // The built-in reset page answers its form errors as HTML, by design.
+                if response["content"].get("text/html").is_some()
+                    && path == "/api/auth/reset-password-page"
+                {
+                    continue;
+                }
                 let reference = response["content"]["application/json"]["schema"]["$ref"].as_str();
                 let name = reference
                     .and_then(|r| r.strip_prefix("#/components/schemas/"))
