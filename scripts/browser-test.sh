@@ -22,11 +22,17 @@ ensure_build_deps
 ensure_apt chromium
 command -v npm >/dev/null || ensure_apt nodejs npm
 ensure_postgres
+ensure_mail_python
 [ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked
 
 work=$(mktemp -d /tmp/gatehouse-browser.XXXXXX)
-gatehouse_pid="" pg_database=""
+gatehouse_pid="" pg_database="" smtp_pid=""
 stop_gatehouse() {
+  if [ -n "$smtp_pid" ]; then
+    kill "$smtp_pid" 2>/dev/null || true
+    wait "$smtp_pid" 2>/dev/null || true
+    smtp_pid=""
+  fi
   if [ -n "$gatehouse_pid" ]; then
     kill "$gatehouse_pid" 2>/dev/null || true
     wait "$gatehouse_pid" 2>/dev/null || true
@@ -53,10 +59,17 @@ start_gatehouse() {
   else
     database_url="sqlite://$work/$strategy.db"
   fi
+  # A real SMTP server (aiosmtpd) that writes what it receives to $MAIL_DIR for the tests.
+  export MAIL_DIR="$work/mail-$strategy-$database"
+  mkdir -p "$MAIL_DIR"
+  "$GATEHOUSE_TEST_SMTP_PYTHON" tests/smtp/server.py "$MAIL_DIR" >"$MAIL_DIR.port" &
+  smtp_pid=$!
+  for _ in $(seq 1 200); do [ -s "$MAIL_DIR.port" ] && break; sleep 0.05; done
   GATEHOUSE_BIND="127.0.0.1:$port" GATEHOUSE_BASE_URL="http://127.0.0.1:$port" DATABASE_URL="$database_url" \
     GATEHOUSE_SECRET="$(head -c 32 /dev/urandom | base64)" GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_TRUSTED_ORIGINS="http://127.0.0.1:$spa_port,http://localhost:$spa_port" \
     GATEHOUSE_BCRYPT_COST=10 GATEHOUSE_RATE_LIMIT=off GATEHOUSE_DELETE_USER=on RUST_LOG=warn \
+    GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$(head -1 "$MAIL_DIR.port")" GATEHOUSE_MAIL_FROM=no-reply@example.com \
     "$GATEHOUSE_BIN" >"$work/gatehouse-$strategy-$database.log" 2>&1 &
   gatehouse_pid=$!
   for _ in $(seq 1 600); do
@@ -95,7 +108,7 @@ for strategy in database jwt; do
       tap="$work/$suite-$strategy-$database.tap"
       status=0
       (cd tests/browser && GATEHOUSE_URL="http://127.0.0.1:$port" GATEHOUSE_TEST_STRATEGY=$strategy \
-        GATEHOUSE_TEST_DATABASE=$database SPA_PORT=$spa_port UNTRUSTED_PORT=$untrusted_port \
+        GATEHOUSE_TEST_DATABASE=$database MAIL_DIR="$MAIL_DIR" SPA_PORT=$spa_port UNTRUSTED_PORT=$untrusted_port \
         timeout 600 node --test --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" "$suite.test.mjs") || status=$?
       pass=$(tap_count "$tap" pass) fail=$(tap_count "$tap" fail) todos=$(tap_count "$tap" todo)

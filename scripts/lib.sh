@@ -47,6 +47,19 @@ ensure_build_deps() {
   ensure_apt gcc make perl curl python3 postgresql-client
 }
 
+# ensure_mail_python: a Python with aiosmtpd (pinned, in a venv under /var/tmp) for the real
+# SMTP server the mail tests deliver to (tests/smtp/server.py); exports its path as
+# GATEHOUSE_TEST_SMTP_PYTHON.
+ensure_mail_python() {
+  local venv=${GATEHOUSE_MAIL_VENV:-/var/tmp/gatehouse-mail-venv}
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    python3 -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check aiosmtpd==1.4.6
+  fi
+  export GATEHOUSE_TEST_SMTP_PYTHON=$venv/bin/python
+}
+
 # free_port: a TCP port nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -19,14 +19,7 @@ ensure_build_deps
 ensure_postgres
 ensure_apt nginx caddy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
-# The mail tests' SMTP server (tests/smtp/server.py) is aiosmtpd, in a venv of its own.
-MAIL_VENV=${GATEHOUSE_MAIL_VENV:-/var/tmp/gatehouse-mail-venv}
-if ! "$MAIL_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  python3 -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
-  python3 -m venv "$MAIL_VENV"
-  "$MAIL_VENV/bin/pip" install -q --disable-pip-version-check aiosmtpd==1.4.6
-fi
-export GATEHOUSE_TEST_SMTP_PYTHON=$MAIL_VENV/bin/python
+ensure_mail_python
 
 log "build (release)"
 cargo build --release --locked

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { BASE_ERROR_CODES } from "better-auth";
 import { createAuthClient } from "better-auth/client";
 import { usernameClient } from "better-auth/client/plugins";
-import { PASSWORD, cookiePrefix, database, isGatehouse, spaOrigin, strategy, unique, url } from "./target.mjs";
+import { linkIn, mailTo } from "./mail.mjs";
+import { PASSWORD, cookiePrefix, database, isGatehouse, mailDir, spaOrigin, strategy, unique, url } from "./target.mjs";
 
 const SESSION_COOKIE = `${cookiePrefix}.session_token`;
 const DONT_REMEMBER = `${cookiePrefix}.dont_remember`;
@@ -221,6 +222,37 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
       const gone = await client.signIn.email({ email, password: NEW });
       assert.equal(gone.error.code, "INVALID_EMAIL_OR_PASSWORD");
     }
+  });
+
+  test("requestPasswordReset mails a link; resetPassword with its token sets the password once", { skip: !mailDir }, async () => {
+    const { client } = browserLikeClient();
+    const { client: other } = browserLikeClient();
+    const email = `${unique("reset")}@example.com`;
+    const NEW = "a-reset-passphrase-3";
+    await client.signUp.email({ name: "Reset", email, password: PASSWORD });
+    await other.signIn.email({ email, password: PASSWORD });
+
+    const asked = await client.requestPasswordReset({ email, redirectTo: "/reset?from=mail" });
+    const unknown = await client.requestPasswordReset({ email: `${unique("nobody")}@example.com` });
+    const message = await mailTo(email);
+    const link = new URL(linkIn(message));
+    const token = link.pathname.split("/").pop();
+    const followed = await fetch(link, { redirect: "manual" });
+    const reset = await client.resetPassword({ newPassword: NEW, token });
+    const replayed = await client.resetPassword({ newPassword: "yet-another-one-4", token });
+
+    assert.deepEqual(asked.data, { status: true, message: "If this email exists in our system, check your email for the reset link" });
+    assert.deepEqual(unknown.data, asked.data, "the same answer for an unknown address");
+    assert.equal(link.searchParams.get("callbackURL"), "/reset?from=mail");
+    assert.equal(followed.status, 302);
+    assert.equal(followed.headers.get("location"), `${new URL(url).origin}/reset?from=mail&token=${token}`);
+    assert.equal(reset.error, null, JSON.stringify(reset.error));
+    assert.deepEqual(reset.data, { status: true });
+    assert.equal(replayed.error.status, 400);
+    assert.equal(replayed.error.code, "INVALID_TOKEN");
+    assert.equal((await other.getSession()).data, null, "a reset ends every session");
+    assert.equal((await client.signIn.email({ email, password: PASSWORD })).error.code, "INVALID_EMAIL_OR_PASSWORD");
+    assert.equal((await client.signIn.email({ email, password: NEW })).error, null);
   });
 
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {

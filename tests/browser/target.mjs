@@ -4,6 +4,8 @@
 //   GATEHOUSE_TEST_DATABASE  sqlite | postgres (likewise)
 //   SPA_PORT                 port of the page's origin, listed in GATEHOUSE_TRUSTED_ORIGINS
 //   UNTRUSTED_PORT           port of a second origin that is not listed
+//   MAIL_DIR                 where the real SMTP server (tests/smtp/server.py) writes the mail
+//                            gatehouse sends; unset: the mail tests are skipped
 //   COOKIE_PREFIX            gatehouse (default), or better-auth when GATEHOUSE_URL is the
 //                            reference Better Auth server (client.test.mjs only)
 export const url = process.env.GATEHOUSE_URL;
@@ -16,6 +18,7 @@ export const isGatehouse = cookiePrefix === "gatehouse";
 export const spaOrigin = `http://127.0.0.1:${process.env.SPA_PORT ?? 5173}`;
 export const untrustedOrigin = `http://127.0.0.1:${process.env.UNTRUSTED_PORT ?? 5174}`;
 export const PASSWORD = "correct-horse-battery";
+export const mailDir = process.env.MAIL_DIR;
 
 let counter = 0;
 /** A name no earlier run used, for emails and usernames (3 to 30 characters of [a-z0-9_]). */
