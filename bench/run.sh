@@ -8,8 +8,9 @@
 # Scenarios: the baseline (GET /api/auth/ok: same binary, same actix set-up, no database),
 # get-session and /verify in both strategies on SQLite and PostgreSQL, sign-in throughput against
 # the raw bcrypt verify rate of this machine, get-session latency while sign-ins saturate the
-# hashing pool, resident memory idle and after 100 000 sessions were created and read, and the
-# time from process start to /readyz answering 200.
+# hashing pool, resident memory idle and after 100 000 sessions were created and read, the
+# time from process start to /readyz answering 200, request-password-reset with a real SMTP
+# server (aiosmtpd) attached, and get-session and sign-in while the SMTP server hangs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -27,6 +28,7 @@ seeded_sessions=${BENCH_SESSIONS:-100000}
 ensure_build_deps
 ensure_apt wrk
 ensure_postgres
+ensure_mail_python
 log "build (release)"
 cargo build --release --locked --bins
 BCRYPT_RATE="$CARGO_TARGET_DIR/release/bcrypt-rate"
@@ -44,12 +46,14 @@ trap cleanup EXIT
 declare -A result
 record() { result[$1]=$2; echo "$1=$2"; }
 
-# start NAME STRATEGY DATABASE_URL: starts gatehouse; sets $port and $pid.
+# start NAME STRATEGY DATABASE_URL [SMTP_PORT]: starts gatehouse (mailing through the SMTP
+# server on SMTP_PORT if given); sets $port and $pid.
 start() {
-  local name=$1 strategy=$2 url=$3
+  local name=$1 strategy=$2 url=$3 mail=()
+  [ -n "${4:-}" ] && mail=(GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$4" GATEHOUSE_MAIL_FROM=bench@example.com)
   port=$(free_port)
   mkdir -p "$work/$name"
-  (cd "$work/$name" && exec env RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
+  (cd "$work/$name" && exec env "${mail[@]}" RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
     GATEHOUSE_SECRET=bench-secret-0123456789abcdef-0123456789 GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_RATE_LIMIT=off GATEHOUSE_BCRYPT_COST="$cost" "$GATEHOUSE_BIN" >"$work/$name/log" 2>&1) &
   pid=$!
@@ -58,6 +62,16 @@ start() {
 }
 
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+# smtp_server DIR [--stall]: starts tests/smtp/server.py writing to DIR; sets $smtp_port, $smtp_pid.
+smtp_server() {
+  mkdir -p "$1"
+  "$GATEHOUSE_TEST_SMTP_PYTHON" tests/smtp/server.py "$@" >"$1.port" &
+  smtp_pid=$!
+  pids+=("$smtp_pid")
+  for _ in $(seq 1 200); do [ -s "$1.port" ] && break; sleep 0.05; done
+  smtp_port=$(head -1 "$1.port")
+}
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -163,6 +177,27 @@ bench get_session_db_pg /api/auth/get-session -H "Cookie: $cookie"
 bench verify_db_pg /api/auth/verify -H "Cookie: $cookie"
 stop "$pid"
 
+log "SQLite, database sessions, mail through a real SMTP server"
+smtp_server "$work/mail"
+start mail database "sqlite://$work/mail.db" "$smtp_port"
+seed_user
+bench request_reset /api/auth/request-password-reset -s bench/request-reset.lua
+sleep 2
+record reset_mails_delivered "$(find "$work/mail" -name '*.json' | wc -l)"
+stop "$pid"; stop "$smtp_pid"
+
+log "SQLite, database sessions, while the SMTP server accepts and never answers"
+smtp_server "$work/stalled" --stall
+start stalled database "sqlite://$work/stalled.db" "$smtp_port"
+seed_user
+wrk -t1 -c8 -d"$((2 * duration + 4))s" -s bench/request-reset.lua "http://127.0.0.1:$port/api/auth/request-password-reset" >/dev/null &
+resets=$!
+sleep 1
+bench get_session_stalled_mail /api/auth/get-session -H "Cookie: $cookie"
+bench sign_in_stalled_mail /api/auth/sign-in/email -c 8 -s bench/sign-in.lua
+wait "$resets"
+stop "$pid"; stop "$smtp_pid"
+
 ratio() { awk "BEGIN {printf \"%.2f\", $1 / $2}"; }
 record ratio_jwt_get_session_to_baseline "$(ratio "${result[get_session_jwt_rps]}" "${result[baseline_rps]}")"
 record ratio_db_sqlite_get_session_to_baseline "$(ratio "${result[get_session_db_sqlite_rps]}" "${result[baseline_rps]}")"
@@ -171,6 +206,8 @@ record ratio_verify_to_get_session_jwt "$(ratio "${result[verify_jwt_rps]}" "${r
 record ratio_verify_to_get_session_db_sqlite "$(ratio "${result[verify_db_sqlite_rps]}" "${result[get_session_db_sqlite_rps]}")"
 record ratio_sign_in_to_bcrypt "$(ratio "${result[sign_in_rps]}" "${result[bcrypt_verify_per_sec]}")"
 record ratio_loaded_to_idle_p99 "$(ratio "${result[get_session_under_sign_in_load_p99_ms]}" "${result[get_session_db_sqlite_p99_ms]}")"
+record ratio_stalled_mail_get_session_p99 "$(ratio "${result[get_session_stalled_mail_p99_ms]}" "${result[get_session_db_sqlite_p99_ms]}")"
+record ratio_stalled_mail_sign_in_p99 "$(ratio "${result[sign_in_stalled_mail_p99_ms]}" "${result[sign_in_p99_ms]}")"
 
 target() { # NAME VALUE OP LIMIT
   local verdict
@@ -187,13 +224,16 @@ target "database get-session / baseline (PostgreSQL)" "${result[ratio_db_pg_get_
 target "database get-session / baseline (SQLite)" "${result[ratio_db_sqlite_get_session_to_baseline]}" '>=' 0.35
 target "sign-in/s / raw bcrypt verify/s" "${result[ratio_sign_in_to_bcrypt]}" '>=' 0.90
 target "get-session p99 under sign-in load / idle" "${result[ratio_loaded_to_idle_p99]}" '<=' 2.00
+target "get-session p99, SMTP hung / no mail" "${result[ratio_stalled_mail_get_session_p99]}" '<=' 2.00
+target "sign-in p99, SMTP hung / no mail" "${result[ratio_stalled_mail_sign_in_p99]}" '<=' 1.50
 target "idle RSS (MiB)" "${result[idle_rss_mib]}" '<=' 20
 target "RSS after $seeded_sessions sessions (MiB)" "${result[rss_after_sessions_mib]}" '<=' 64
 target "start to ready (ms, SQLite)" "${result[start_to_ready_ms]}" '<=' 200
 echo
 printf '| %-36s | %10s | %9s |\n' "endpoint" "req/s" "p99 ms"
 for key in baseline get_session_jwt verify_jwt get_session_db_sqlite verify_db_sqlite get_session_db_pg verify_db_pg \
-  get_session_many_tokens sign_in get_session_under_sign_in_load; do
+  get_session_many_tokens sign_in get_session_under_sign_in_load request_reset get_session_stalled_mail \
+  sign_in_stalled_mail; do
   printf '| %-36s | %10s | %9s |\n' "$key" "${result[${key}_rps]}" "${result[${key}_p99_ms]}"
 done
 echo "bench: completed in $mode mode"
