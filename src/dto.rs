@@ -223,8 +223,9 @@ pub struct SignInUsernameBody {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SignUpResponse {
-    /// The session token; also in the cookie and (signed) in `set-auth-token`.
-    pub token: String,
+    /// The session token; also in the cookie and (signed) in `set-auth-token`. `null` while
+    /// `GATEHOUSE_REQUIRE_EMAIL_VERIFICATION` is on: sign-up then starts no session.
+    pub token: Option<String>,
     pub user: User,
 }
 
@@ -433,4 +434,25 @@ pub struct ResetPasswordBody {
     /// The mailed token; else the query's `?token=`.
     #[schema(nullable = false)]
     pub token: Option<String>,
+}
+
+/// The body of send-verification-email.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SendVerificationEmailBody {
+    /// Trimmed and lower-cased; without a session, only an unverified user with this address is
+    /// mailed, and the answer is the same either way.
+    #[schema(schema_with = rules::email_schema)]
+    pub email: String,
+    /// Where the link leads once the address is verified; `/` when absent.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+}
+
+/// The answer of verify-email without `callbackURL`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct VerifyEmailResponse {
+    pub status: bool,
+    /// `null`, as Better Auth answers a plain verification.
+    pub user: Option<User>,
 }

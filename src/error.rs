@@ -24,8 +24,20 @@ pub struct ErrorBody {
 pub enum TokenEndpoint {
     /// reset-password and the reset page: 400.
     ResetPassword,
+    /// verify-email: 401.
+    VerifyEmail,
     /// delete-user: 404.
     DeleteUser,
+}
+
+impl TokenEndpoint {
+    fn status(self) -> StatusCode {
+        match self {
+            Self::ResetPassword => StatusCode::BAD_REQUEST,
+            Self::VerifyEmail => StatusCode::UNAUTHORIZED,
+            Self::DeleteUser => StatusCode::NOT_FOUND,
+        }
+    }
 }
 
 /// Which of the three username rules (`rules::username_problem`) failed.
@@ -88,9 +100,23 @@ pub enum ApiError {
     /// depends on the endpoint, as in Better Auth.
     #[error("Invalid token")]
     InvalidToken(TokenEndpoint),
-    /// reset-password: the token's user is gone.
+    /// The token's user is gone.
     #[error("User not found")]
-    UserNotFound,
+    UserNotFound(TokenEndpoint),
+    /// verify-email: the token is past its expiry.
+    #[error("Token expired")]
+    TokenExpired,
+    /// send-verification-email without a mail transport.
+    #[error("Verification email isn't enabled")]
+    VerificationEmailNotEnabled,
+    /// send-verification-email from a session, for another address than its user's.
+    #[error("Email mismatch")]
+    EmailMismatch,
+    #[error("Email is already verified")]
+    EmailAlreadyVerified,
+    /// Sign-in of an unverified user while verification is required.
+    #[error("Email not verified")]
+    EmailNotVerified,
     /// request-password-reset without a mail transport.
     #[error("Reset password isn't enabled")]
     ResetPasswordDisabled,
@@ -185,13 +211,15 @@ impl ApiError {
             Self::EmailCanNotBeUpdated => (StatusCode::BAD_REQUEST, "EMAIL_CAN_NOT_BE_UPDATED"),
             Self::NoFieldsToUpdate => (StatusCode::BAD_REQUEST, "NO_FIELDS_TO_UPDATE"),
             Self::InvalidDisplayUsername => (StatusCode::BAD_REQUEST, "INVALID_DISPLAY_USERNAME"),
-            Self::InvalidToken(TokenEndpoint::ResetPassword) => {
-                (StatusCode::BAD_REQUEST, "INVALID_TOKEN")
+            Self::InvalidToken(endpoint) => (endpoint.status(), "INVALID_TOKEN"),
+            Self::UserNotFound(endpoint) => (endpoint.status(), "USER_NOT_FOUND"),
+            Self::TokenExpired => (StatusCode::UNAUTHORIZED, "TOKEN_EXPIRED"),
+            Self::VerificationEmailNotEnabled => {
+                (StatusCode::BAD_REQUEST, "VERIFICATION_EMAIL_NOT_ENABLED")
             }
-            Self::InvalidToken(TokenEndpoint::DeleteUser) => {
-                (StatusCode::NOT_FOUND, "INVALID_TOKEN")
-            }
-            Self::UserNotFound => (StatusCode::BAD_REQUEST, "USER_NOT_FOUND"),
+            Self::EmailMismatch => (StatusCode::BAD_REQUEST, "EMAIL_MISMATCH"),
+            Self::EmailAlreadyVerified => (StatusCode::BAD_REQUEST, "EMAIL_ALREADY_VERIFIED"),
+            Self::EmailNotVerified => (StatusCode::FORBIDDEN, "EMAIL_NOT_VERIFIED"),
             Self::ResetPasswordDisabled => (StatusCode::BAD_REQUEST, "RESET_PASSWORD_DISABLED"),
             Self::InvalidRedirectUrl => (StatusCode::FORBIDDEN, "INVALID_REDIRECT_URL"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
@@ -355,11 +383,31 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::InvalidToken(TokenEndpoint::ResetPassword),
-            "reset-password: no token, or one that is unknown, expired, used or made for something else (404 on delete-user: a `token` that names no pending deletion).",
+            "reset-password: no token, or one that is unknown, expired, used or made for something else; 401 on verify-email (unknown, or the address changed since); 404 on delete-user (a `token` that names no pending deletion).",
         ),
         row(
-            ApiError::UserNotFound,
-            "reset-password: the token's user was deleted meanwhile.",
+            ApiError::UserNotFound(TokenEndpoint::ResetPassword),
+            "reset-password: the token's user was deleted meanwhile (401 on verify-email).",
+        ),
+        row(
+            ApiError::TokenExpired,
+            "verify-email: the link is older than 24 hours.",
+        ),
+        row(
+            ApiError::VerificationEmailNotEnabled,
+            "send-verification-email without a mail transport (`GATEHOUSE_SMTP_URL`).",
+        ),
+        row(
+            ApiError::EmailMismatch,
+            "send-verification-email from a session, for another address than its user's.",
+        ),
+        row(
+            ApiError::EmailAlreadyVerified,
+            "send-verification-email from a session whose user is verified.",
+        ),
+        row(
+            ApiError::EmailNotVerified,
+            "Sign-in with the right password while `GATEHOUSE_REQUIRE_EMAIL_VERIFICATION` is on and the address is unverified (a new link is mailed, at most once a minute).",
         ),
         row(
             ApiError::ResetPasswordDisabled,
@@ -545,12 +593,17 @@ mod tests {
             ApiError::NoFieldsToUpdate => 29,
             ApiError::InvalidDisplayUsername => 30,
             ApiError::InvalidToken(_) => 31,
-            ApiError::UserNotFound => 32,
+            ApiError::UserNotFound(_) => 32,
+            ApiError::TokenExpired => 35,
+            ApiError::VerificationEmailNotEnabled => 36,
+            ApiError::EmailMismatch => 37,
+            ApiError::EmailAlreadyVerified => 38,
+            ApiError::EmailNotVerified => 39,
             ApiError::ResetPasswordDisabled => 33,
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 35;
+    const VARIANTS: usize = 40;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

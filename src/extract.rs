@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::dto::{
     ChangePasswordBody, DeleteUserBody, Password, ProfileUpdate, RequestPasswordResetBody,
-    ResetPasswordBody, SignInBody, SignUpBody,
+    ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
 };
 use crate::error::ApiError;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
@@ -322,6 +322,22 @@ pub fn request_password_reset_body(
     Ok(RequestPasswordResetBody {
         email,
         redirect_to: redirect_to.filter(|r| !r.is_empty()),
+    })
+}
+
+/// send-verification-email's body: `email`, then `callbackURL` (an empty one is none).
+pub fn send_verification_email_body(
+    body: Option<&Value>,
+) -> Result<SendVerificationEmailBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let email = fields.email("email");
+    let callback_url = fields.string("callbackURL", false);
+    fields.finish()?;
+    let email =
+        email.ok_or_else(|| ApiError::Internal("validation passed without email".into()))?;
+    Ok(SendVerificationEmailBody {
+        email,
+        callback_url: callback_url.filter(|c| !c.is_empty()),
     })
 }
 

@@ -116,13 +116,15 @@ pub fn sign_in_identifier(
 /// looked up first, so failures count against the account whichever identifier named it; an
 /// account (or unknown identifier) that failed too often is refused before any password work; a
 /// failure counts, a success clears the count. Known and unknown identifiers take the same steps,
-/// so the answer and its timing are the same.
+/// so the answer and its timing are the same. With `require_verified`, the right password of an
+/// unverified user neither counts nor clears the count: the caller refuses that sign-in.
 pub async fn authenticate(
     db: &Db,
     hasher: &Hasher,
     limiter: &RateLimiter,
     identifier: Identifier,
     password: String,
+    require_verified: bool,
     now: DateTime<Utc>,
 ) -> Result<UserRow, ApiError> {
     let failure = match identifier {
@@ -147,7 +149,11 @@ pub async fn authenticate(
     }
     // No stored hash can match more than 72 bytes: bcrypt never saw them.
     let is_match = password.len() <= MAX_PASSWORD_BYTES && hasher.verify(password, hash).await?;
-    limiter.record_sign_in(db, &subject, is_match, now).await?;
+    let unverified =
+        is_match && require_verified && user.as_ref().is_some_and(|u| !u.email_verified);
+    if !unverified {
+        limiter.record_sign_in(db, &subject, is_match, now).await?;
+    }
     match user {
         Some(user) if is_match => Ok(user),
         _ => Err(failure),

@@ -108,6 +108,12 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// A password reset ends every session of the user.
     pub revoke_sessions_on_password_reset: bool,
+    /// Unverified users cannot sign in; sign-up starts no session.
+    pub require_email_verification: bool,
+    /// Sign-up mails a verification link (only with a mail transport).
+    pub send_verification_on_sign_up: bool,
+    /// A verification link signs its user in.
+    pub auto_sign_in_after_verification: bool,
     pub sign_in_url: Option<Url>,
     pub metrics: bool,
     /// HTTP worker threads; defaults to the number of cores.
@@ -301,6 +307,27 @@ impl Config {
             get("GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET"),
             true,
         )?;
+        let require_email_verification = on_off(
+            "GATEHOUSE_REQUIRE_EMAIL_VERIFICATION",
+            get("GATEHOUSE_REQUIRE_EMAIL_VERIFICATION"),
+            false,
+        )?;
+        if require_email_verification && mail.is_none() {
+            return Err(invalid(
+                "GATEHOUSE_REQUIRE_EMAIL_VERIFICATION",
+                "needs a mail transport (GATEHOUSE_SMTP_URL): nobody could ever verify",
+            ));
+        }
+        let send_verification_on_sign_up = on_off(
+            "GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP",
+            get("GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP"),
+            true,
+        )? && mail.is_some();
+        let auto_sign_in_after_verification = on_off(
+            "GATEHOUSE_AUTO_SIGN_IN_AFTER_VERIFICATION",
+            get("GATEHOUSE_AUTO_SIGN_IN_AFTER_VERIFICATION"),
+            false,
+        )?;
         let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
             .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
             .transpose()?;
@@ -363,6 +390,9 @@ impl Config {
             delete_user,
             mail,
             revoke_sessions_on_password_reset,
+            require_email_verification,
+            send_verification_on_sign_up,
+            auto_sign_in_after_verification,
             sign_in_url,
             metrics,
             workers,

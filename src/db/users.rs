@@ -86,6 +86,22 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
+/// Marks the user's address verified; `false` when it already was (or the user is gone).
+pub fn mark_email_verified(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::email_verified.eq(false)),
+    )
+    .set((users::email_verified.eq(true), users::updated_at.eq(now)))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
 /// Sets the user's password: replaces the credential's hash, or creates the credential account
 /// for a user who has none (a password reset gives one).
 pub fn set_or_create_password(

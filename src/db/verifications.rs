@@ -12,12 +12,14 @@ use super::schema::verifications;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     ResetPassword,
+    VerifyEmail,
 }
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ResetPassword => "reset-password",
+            Self::VerifyEmail => "verify-email",
         }
     }
 }
@@ -41,6 +43,20 @@ pub fn find_usable(
         .filter(verifications::purpose.eq(purpose.as_str()))
         .filter(verifications::used_at.is_null())
         .filter(verifications::expires_at.gt(now))
+        .select(VerificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The token of `purpose` whose hash is `token_hash`, used or expired or not.
+pub fn find(
+    conn: &mut DbConnection,
+    purpose: Purpose,
+    token_hash: &str,
+) -> QueryResult<Option<VerificationRow>> {
+    verifications::table
+        .filter(verifications::token_hash.eq(token_hash))
+        .filter(verifications::purpose.eq(purpose.as_str()))
         .select(VerificationRow::as_select())
         .first(conn)
         .optional()

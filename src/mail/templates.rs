@@ -6,12 +6,17 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     ResetPassword,
+    VerifyEmail,
+    /// A sign-up with a taken address while verification is required: the owner hears of it.
+    ExistingAccount,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ResetPassword => "reset-password",
+            Self::VerifyEmail => "verify-email",
+            Self::ExistingAccount => "existing-account",
         }
     }
 
@@ -30,6 +35,36 @@ impl Kind {
                     To choose a new password, open this link within {{expiresIn}}:</p>\n\
                     <p><a href=\"{{url}}\">Reset your password</a></p>\n\
                     <p>If it was not you, ignore this message: your password stays as it is.</p>\n\
+                    </body></html>\n",
+            },
+            Self::VerifyEmail => Template {
+                subject: "Verify your email address for {{site}}",
+                text: "Hello {{name}},\n\n\
+                    To confirm that {{email}} is your address at {{site}}, open this link within \
+                    {{expiresIn}}:\n\n\
+                    {{url}}\n\n\
+                    If you did not sign up, ignore this message.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello {{name}},</p>\n\
+                    <p>To confirm that {{email}} is your address at {{site}}, open this link \
+                    within {{expiresIn}}:</p>\n\
+                    <p><a href=\"{{url}}\">Verify your email address</a></p>\n\
+                    <p>If you did not sign up, ignore this message.</p>\n\
+                    </body></html>\n",
+            },
+            Self::ExistingAccount => Template {
+                subject: "Someone tried to sign up with your address at {{site}}",
+                text: "Hello {{name}},\n\n\
+                    Someone tried to create an account at {{site}} with {{email}}, which already \
+                    has one. If it was you, sign in instead, or reset your password if you have \
+                    forgotten it.\n\n\
+                    If it was not you, ignore this message: nothing has changed.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello {{name}},</p>\n\
+                    <p>Someone tried to create an account at {{site}} with {{email}}, which \
+                    already has one. If it was you, sign in instead, or reset your password if \
+                    you have forgotten it.</p>\n\
+                    <p>If it was not you, ignore this message: nothing has changed.</p>\n\
                     </body></html>\n",
             },
         }

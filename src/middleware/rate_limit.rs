@@ -38,9 +38,10 @@ const MAIL: Limit = Limit {
 };
 
 /// The GET routes a mailed link opens, counted like the POSTs (100 per 10 s per client address).
-const MAILED_LINKS: [&str; 2] = [
+const MAILED_LINKS: [&str; 3] = [
     "/api/auth/reset-password/{token}",
     "/api/auth/reset-password-page",
+    "/api/auth/verify-email",
 ];
 
 /// The bucket of a path: aliases share their canonical route's.
@@ -53,7 +54,7 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/change-password" | "/api/auth/verify-password" | "/api/auth/delete-user" => {
             (path, PASSWORD_CHECKS)
         }
-        "/api/auth/request-password-reset" => (path, MAIL),
+        "/api/auth/request-password-reset" | "/api/auth/send-verification-email" => (path, MAIL),
         other => (other, GENERAL),
     }
 }

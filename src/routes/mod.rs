@@ -5,9 +5,11 @@
 pub mod account;
 pub mod answers;
 pub mod docs;
+pub mod email_verification;
 pub mod fallback;
 pub mod health;
 pub mod jwks;
+pub mod mailed;
 pub mod password_reset;
 pub mod reset_page;
 pub mod session;
@@ -61,6 +63,8 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(password_reset::reset_password)
         .service(reset_page::show)
         .service(reset_page::submit)
+        .service(email_verification::send_verification_email)
+        .service(email_verification::verify_email)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -143,6 +147,8 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "resetPassword" => password_reset::RESET_ERROR_CODES,
         "resetPasswordCallback" => password_reset::LINK_ERROR_CODES,
         "resetPasswordPageSubmit" => reset_page::SUBMIT_ERROR_CODES,
+        "sendVerificationEmail" => email_verification::SEND_ERROR_CODES,
+        "verifyEmail" => email_verification::VERIFY_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
@@ -235,7 +241,16 @@ pub fn resolved_redirect(
 /// `302 Found` to `location`, empty, never cached, and sending no `Referer` on (the URL may carry
 /// a token).
 pub fn redirect(location: &str) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Found()
+    redirect_with(HttpResponse::Found(), location)
+}
+
+/// [`redirect`] from a builder that may already carry headers (the cookies of a new session).
+pub fn redirect_with(
+    mut response: HttpResponseBuilder,
+    location: &str,
+) -> Result<HttpResponse, ApiError> {
+    Ok(response
+        .status(actix_web::http::StatusCode::FOUND)
         .insert_header((header::LOCATION, location_header(location)?))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
@@ -267,18 +282,49 @@ pub async fn signed_in(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<(HttpResponseBuilder, ActiveSession), ApiError> {
+    let (response, active) = maybe_signed_in(req, state).await?;
+    Ok((response, active.ok_or(ApiError::Unauthorized)?))
+}
+
+/// As [`signed_in`], for endpoints a session changes but does not gate: `None` without one.
+pub async fn maybe_signed_in(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(HttpResponseBuilder, Option<ActiveSession>), ApiError> {
     let presented = state.cookies.presented(req);
     let active = state
         .sessions
         .signed_in(&state.db, &presented, state.clock.now())
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+        .await?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
-    if let Renewal::Reissue(token) = &active.renewal {
+    if let Some(ActiveSession {
+        renewal: Renewal::Reissue(token),
+        ..
+    }) = &active
+    {
         set_session_cookies(&mut response, req, state, token, true)?;
     }
     Ok((response, active))
+}
+
+/// A redirect target "as given": the value unchanged, with `params` added after `?` or `&`
+/// (before any `#`); a relative value stays relative.
+pub fn as_given(target: &str, params: &[(&str, &str)]) -> String {
+    let (before, fragment) = match target.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (target, None),
+    };
+    let mut out = before.to_owned();
+    for (name, value) in params {
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.push_str(&format!("{}={}", enc(name), enc(value)));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 /// Sets the session cookie, `set-auth-token` and the expose header for a live session. With
@@ -330,6 +376,44 @@ mod tests {
         assert_eq!(truncated("aé", 2), "a");
         assert_eq!(truncated("aé", 3), "aé");
         assert_eq!(truncated("😀😀", 5), "😀");
+    }
+
+    #[test]
+    fn as_given_adds_parameters_and_keeps_the_rest() {
+        assert_eq!(
+            as_given("/done", &[("error", "INVALID_TOKEN")]),
+            "/done?error=INVALID_TOKEN"
+        );
+        assert_eq!(
+            as_given(
+                "https://app.example.com/v?a=1#top",
+                &[("error", "TOKEN_EXPIRED")]
+            ),
+            "https://app.example.com/v?a=1&error=TOKEN_EXPIRED#top"
+        );
+    }
+
+    #[test]
+    fn resolved_redirects_land_on_the_base_origin_and_replace_parameters() {
+        let base = "https://auth.example.com/api/auth";
+
+        assert_eq!(
+            resolved_redirect(base, "/reset?a=1&token=old", &[("token", "t")]).unwrap(),
+            "https://auth.example.com/reset?a=1&token=t"
+        );
+        assert_eq!(
+            resolved_redirect(base, "reset-password-page", &[("token", "t")]).unwrap(),
+            "https://auth.example.com/api/auth/reset-password-page?token=t"
+        );
+        assert_eq!(
+            resolved_redirect(
+                base,
+                "https://app.example.com/r",
+                &[("error", "INVALID_TOKEN")]
+            )
+            .unwrap(),
+            "https://app.example.com/r?error=INVALID_TOKEN"
+        );
     }
 
     #[test]

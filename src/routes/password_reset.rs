@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -20,17 +20,12 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ErrorBody, TokenEndpoint};
 use crate::extract::{self, Accepts};
-use crate::ids::{mail_token, random_id, sha256_hex};
-use crate::mail::{Kind, Outgoing, Values, templates};
-use crate::routes::{ErrorCodes, auth_base, enc, redirect, resolved_redirect};
+use crate::ids::{random_id, sha256_hex};
+use crate::mail::Kind;
+use crate::routes::{ErrorCodes, auth_base, enc, mailed, redirect, resolved_redirect};
 use crate::session::{Revocation, WithRevocation};
 use crate::state::AppState;
 
-/// How long a reset link works.
-pub const RESET_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
-/// Anonymous mail endpoints answer no sooner than this after the request arrived, so the answer
-/// for a known address (a token stored, a message queued) takes as long as for an unknown one.
-pub const MAIL_ANSWER_FLOOR: Duration = Duration::from_millis(500);
 const RESET_ANSWER: &str =
     "If this email exists in our system, check your email for the reset link";
 
@@ -121,60 +116,27 @@ pub async fn request_password_reset(
         .run(move |conn| users::find_by_email(conn, &lookup))
         .await?;
     if let Some(user) = user {
-        let token = mail_token();
-        let expires_at = now + RESET_TOKEN_LIFETIME;
-        let row = VerificationRow {
-            id: random_id(),
-            purpose: Purpose::ResetPassword.as_str().to_owned(),
-            token_hash: sha256_hex(&token),
-            user_id: Some(user.id.clone()),
-            email: user.email.clone(),
-            new_email: None,
-            name: None,
-            expires_at: expires_at.naive_utc(),
-            created_at: now.naive_utc(),
-            used_at: None,
-        };
-        state
-            .db
-            .run(move |conn| verifications::insert(conn, &row))
-            .await?;
+        let (token, expires_at) = mailed::issue(&state, Purpose::ResetPassword, &user, now).await?;
         let url = format!(
             "{}/reset-password/{token}?callbackURL={}",
             auth_base(&state.config.base_url),
             enc(redirect_to.as_deref().unwrap_or_default())
         );
-        state.mailer.send(Outgoing {
-            kind: Kind::ResetPassword,
-            to: user.email.clone(),
-            rendered: templates::render(
-                Kind::ResetPassword,
-                &Values {
-                    url,
-                    email: user.email,
-                    name: user.name,
-                    expires_in: "1 hour".to_owned(),
-                    site: site(&state),
-                },
-            ),
+        let expires_in = mailed::lifetime(Purpose::ResetPassword).1;
+        mailed::send(
+            &state,
+            Kind::ResetPassword,
+            &user,
+            url,
             expires_at,
-        });
+            expires_in,
+        );
     }
-    actix_web::rt::time::sleep(MAIL_ANSWER_FLOOR.saturating_sub(arrived.elapsed())).await;
+    mailed::answer_floor(arrived).await;
     Ok(HttpResponse::Ok().json(RequestPasswordResetResponse {
         status: true,
         message: RESET_ANSWER.to_owned(),
     }))
-}
-
-/// The host gatehouse serves, named in mail as the product.
-pub fn site(state: &AppState) -> String {
-    state
-        .config
-        .base_url
-        .host_str()
-        .unwrap_or("gatehouse")
-        .to_owned()
 }
 
 #[derive(serde::Deserialize)]
@@ -339,7 +301,7 @@ pub async fn reset_with_token(
         .await?
         .is_none()
     {
-        return Err(ApiError::UserNotFound);
+        return Err(ApiError::UserNotFound(TokenEndpoint::ResetPassword));
     }
     let hash = state.hasher.hash(new_password).await?;
     // Two uses racing: the second finds the token used and undoes its whole transaction.

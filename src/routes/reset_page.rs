@@ -171,7 +171,7 @@ pub async fn submit(
             "Your password is set",
             "<p>Sign in with your new password.</p>\n",
         )),
-        Err(ApiError::InvalidToken(_) | ApiError::UserNotFound) => Ok(invalid_link()),
+        Err(ApiError::InvalidToken(_) | ApiError::UserNotFound(_)) => Ok(invalid_link()),
         Err(ApiError::PasswordTooShort) => Ok(again("The password needs at least 8 characters.")),
         Err(ApiError::PasswordTooLong) => Ok(again(
             "The password is too long: at most 128 characters and 72 bytes.",

@@ -9,7 +9,8 @@ use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts, SignInPath};
 use crate::routes::answers::SignInAnswers;
-use crate::routes::{ErrorCodes, ORIGIN_CODES, location_header, start_session};
+use crate::routes::email_verification::resend_on_sign_in;
+use crate::routes::{ErrorCodes, location_header, start_session};
 use crate::state::AppState;
 
 const USERNAME_CODES: &[&str] = &[
@@ -19,6 +20,15 @@ const USERNAME_CODES: &[&str] = &[
 ];
 
 /// The codes `/sign-in` answers with where a status carries several.
+/// The origin checks, and an unverified address while verification is required.
+const FORBIDDEN_CODES: &[&str] = &[
+    "MISSING_OR_NULL_ORIGIN",
+    "INVALID_ORIGIN",
+    "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+    "INVALID_CALLBACK_URL",
+    "EMAIL_NOT_VERIFIED",
+];
+
 pub const ERROR_CODES: ErrorCodes = &[
     (
         "400",
@@ -33,7 +43,7 @@ pub const ERROR_CODES: ErrorCodes = &[
         "401",
         &["INVALID_EMAIL_OR_PASSWORD", "INVALID_USERNAME_OR_PASSWORD"],
     ),
-    ("403", ORIGIN_CODES),
+    ("403", FORBIDDEN_CODES),
     ("422", USERNAME_CODES),
 ];
 /// The codes `/sign-in/email` answers with where a status carries several.
@@ -48,7 +58,7 @@ pub const EMAIL_ERROR_CODES: ErrorCodes = &[
         ],
     ),
     ("401", &["INVALID_EMAIL_OR_PASSWORD"]),
-    ("403", ORIGIN_CODES),
+    ("403", FORBIDDEN_CODES),
 ];
 /// The codes `/sign-in/username` answers with where a status carries several.
 pub const USERNAME_ERROR_CODES: ErrorCodes = &[
@@ -57,7 +67,7 @@ pub const USERNAME_ERROR_CODES: ErrorCodes = &[
         &["VALIDATION_ERROR", "BAD_REQUEST", "PASSWORD_TOO_LONG"],
     ),
     ("401", &["INVALID_USERNAME_OR_PASSWORD"]),
-    ("403", ORIGIN_CODES),
+    ("403", FORBIDDEN_CODES),
     ("422", USERNAME_CODES),
 ];
 
@@ -163,9 +173,14 @@ async fn handle(
         &state.rate_limiter,
         identifier,
         body.password.0,
+        state.config.require_email_verification,
         now,
     )
     .await?;
+    if state.config.require_email_verification && !user.email_verified {
+        resend_on_sign_in(&state, &user, body.callback_url.as_deref(), now).await?;
+        return Err(ApiError::EmailNotVerified);
+    }
     let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
 
     if let Some(location) = location {

@@ -1,13 +1,23 @@
 //! `POST /api/auth/sign-up` and its Better Auth alias `/sign-up/email`.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{DateTime, Utc};
 
+use crate::auth::rate_limit::Limit;
 use crate::auth::{credentials, origin};
+use crate::db::models::UserRow;
+use crate::db::users;
 use crate::dto::{SignUpBody, SignUpResponse, User};
 use crate::error::ApiError;
 use crate::extract::{self, Accepts};
+use crate::ids::{random_id, sha256_hex};
+use crate::mail::Kind;
 use crate::routes::answers::SignUpAnswers;
-use crate::routes::{ErrorCodes, ORIGIN_CODES, start_session};
+use crate::routes::email_verification::mail_verification;
+use crate::routes::{
+    ErrorCodes, ORIGIN_CODES, auth_base, mailed, resolved_redirect, start_session,
+};
 use crate::state::AppState;
 
 /// The codes sign-up answers with where a status carries several.
@@ -84,12 +94,101 @@ async fn handle(
     }
     let remember = body.remember_me.unwrap_or(true);
     let now = state.clock.now();
+    let callback_url = body.callback_url.clone();
+    let require_verification = state.config.require_email_verification;
+    let attempt = require_verification.then(|| body.clone());
 
-    let user = credentials::register(&state.db, &state.hasher, body, now).await?;
+    let user = match credentials::register(&state.db, &state.hasher, body, now).await {
+        Ok(user) => user,
+        Err(ApiError::EmailTaken) if require_verification => {
+            let attempt = attempt.ok_or_else(|| ApiError::Internal("no sign-up body".into()))?;
+            return taken_while_verification_is_required(&state, attempt, now).await;
+        }
+        Err(error) => return Err(error),
+    };
+    if state.config.send_verification_on_sign_up {
+        mail_verification(&state, &user, callback_url.as_deref(), now).await?;
+    }
+    if require_verification {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(SignUpResponse {
+                token: None,
+                user: User::from(user),
+            }));
+    }
     let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
 
     Ok(response.json(SignUpResponse {
-        token,
+        token: Some(token),
         user: User::from(user),
     }))
+}
+
+/// How often the owner of a taken address hears of a sign-up attempt with it.
+const EXISTING_ACCOUNT_NOTICE: Limit = Limit {
+    hits: 1,
+    window: chrono::Duration::hours(1),
+};
+
+/// A sign-up with a taken address while verification is required answers exactly as a new one
+/// does (a user who must verify, no session), so the answer reveals nothing: the password is
+/// hashed anyway, a synthetic user is returned, nothing is stored, and the owner is told, at most
+/// once an hour.
+async fn taken_while_verification_is_required(
+    state: &AppState,
+    attempt: SignUpBody,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, ApiError> {
+    let _same_time = state.hasher.hash(attempt.password.0.clone()).await?;
+    let email = attempt.email.clone();
+    let owner = state
+        .db
+        .run(move |conn| users::find_by_email(conn, &email))
+        .await?;
+    let key = format!("mail:existing-account:{}", sha256_hex(&attempt.email));
+    if let Some(owner) = owner
+        && state
+            .rate_limiter
+            .count(&state.db, key, EXISTING_ACCOUNT_NOTICE, now)
+            .await
+            .is_ok()
+    {
+        let url = match &attempt.callback_url {
+            Some(callback) => resolved_redirect(&auth_base(&state.config.base_url), callback, &[])?,
+            None => String::new(),
+        };
+        mailed::send(
+            state,
+            Kind::ExistingAccount,
+            &owner,
+            url,
+            now + chrono::Duration::hours(1),
+            "",
+        );
+    }
+    let username = attempt.username.as_deref().map(str::to_lowercase);
+    let display_username = username.as_ref().map(|_| {
+        attempt
+            .display_username
+            .or(attempt.username)
+            .unwrap_or_default()
+    });
+    let synthetic = UserRow {
+        id: random_id(),
+        name: attempt.name,
+        email: attempt.email,
+        email_verified: false,
+        image: attempt.image,
+        username,
+        display_username,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(SignUpResponse {
+            token: None,
+            user: User::from(synthetic),
+        }))
 }

@@ -12,6 +12,7 @@ mod concurrency;
 mod cors;
 mod csrf;
 mod database_sessions;
+mod email_verification;
 mod errors;
 mod exit;
 mod get_session;

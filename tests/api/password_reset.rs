@@ -12,6 +12,13 @@ const NEW_PASSWORD: &str = "a-brand-new-secret";
 const RESET_ANSWER: &str =
     "If this email exists in our system, check your email for the reset link";
 
+/// An app that mails only what these tests ask for (no verification mail at sign-up).
+fn resets_only(smtp: &SmtpServer) -> crate::helpers::TestAppBuilder {
+    builder()
+        .mail_to(smtp)
+        .var("GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP", "false")
+}
+
 async fn request_reset(app: &TestApp, body: serde_json::Value) -> crate::helpers::TestResponse {
     app.post_json("/api/auth/request-password-reset", &body, &[])
         .await
@@ -163,7 +170,7 @@ async fn an_unreachable_mail_server_does_not_change_the_answer() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn a_mailed_link_resets_the_password_once_and_ends_every_session() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
     let other_device = app.sign_in_from(&user, "Laptop").await;
 
@@ -205,8 +212,7 @@ async fn a_mailed_link_resets_the_password_once_and_ends_every_session() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn sessions_can_outlive_a_reset_when_configured() {
     let smtp = SmtpServer::start();
-    let app = builder()
-        .mail_to(&smtp)
+    let app = resets_only(&smtp)
         .var("GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET", "false")
         .spawn()
         .await;
@@ -227,7 +233,7 @@ async fn sessions_can_outlive_a_reset_when_configured() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn known_and_unknown_addresses_get_the_same_answer_and_only_a_user_gets_mail() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
 
     let started = Instant::now();
@@ -263,7 +269,7 @@ async fn known_and_unknown_addresses_get_the_same_answer_and_only_a_user_gets_ma
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn a_used_link_voids_the_others_and_a_changed_password_voids_them_all() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
 
     let first = reset_mail(&app, &smtp, &user, "/reset").await.token();
@@ -309,7 +315,7 @@ async fn a_used_link_voids_the_others_and_a_changed_password_voids_them_all() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn tokens_are_bound_to_their_purpose_their_hour_and_their_address() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
     let token = reset_mail(&app, &smtp, &user, "/reset").await.token();
 
@@ -342,8 +348,7 @@ async fn tokens_are_bound_to_their_purpose_their_hour_and_their_address() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn a_reset_lifts_the_lock_of_failed_sign_ins() {
     let smtp = SmtpServer::start();
-    let app = builder()
-        .mail_to(&smtp)
+    let app = resets_only(&smtp)
         .var("GATEHOUSE_RATE_LIMIT", "on")
         .spawn()
         .await;
@@ -367,8 +372,7 @@ async fn a_reset_lifts_the_lock_of_failed_sign_ins() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn a_hundred_requests_for_one_address_send_three_messages() {
     let smtp = SmtpServer::start();
-    let app = builder()
-        .mail_to(&smtp)
+    let app = resets_only(&smtp)
         .var("GATEHOUSE_RATE_LIMIT", "on")
         .var("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1/32")
         .spawn()
@@ -404,7 +408,7 @@ async fn a_hundred_requests_for_one_address_send_three_messages() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn nothing_a_user_types_reaches_a_mail_header() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let email = crate::helpers::unique_email();
     let signed_up = app
         .sign_up(&json!({
@@ -444,7 +448,7 @@ async fn nothing_a_user_types_reaches_a_mail_header() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn without_redirect_to_the_link_opens_the_built_in_page() {
     let smtp = SmtpServer::start();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
     let asked = request_reset(&app, json!({"email": user.email})).await;
     assert_eq!(asked.status, 200);
@@ -523,7 +527,7 @@ async fn without_redirect_to_the_link_opens_the_built_in_page() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn a_mail_server_that_never_answers_holds_up_no_request() {
     let smtp = SmtpServer::stalled();
-    let app = builder().mail_to(&smtp).spawn().await;
+    let app = resets_only(&smtp).spawn().await;
     let user = app.sign_up_user().await;
 
     for _ in 0..3 {
