@@ -234,7 +234,7 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
 
     const asked = await client.requestPasswordReset({ email, redirectTo: "/reset?from=mail" });
     const unknown = await client.requestPasswordReset({ email: `${unique("nobody")}@example.com` });
-    const message = await mailTo(email);
+    const message = await mailTo(email, "Reset");
     const link = new URL(linkIn(message));
     const token = link.pathname.split("/").pop();
     const followed = await fetch(link, { redirect: "manual" });
@@ -253,6 +253,32 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.equal((await other.getSession()).data, null, "a reset ends every session");
     assert.equal((await client.signIn.email({ email, password: PASSWORD })).error.code, "INVALID_EMAIL_OR_PASSWORD");
     assert.equal((await client.signIn.email({ email, password: NEW })).error, null);
+  });
+
+  test("sign-up mails a verification link; verifyEmail marks the address verified; sendVerificationEmail sends another", { skip: !mailDir }, async () => {
+    const { client } = browserLikeClient();
+    const email = `${unique("verify")}@example.com`;
+    await client.signUp.email({ name: "Verify", email, password: PASSWORD, callbackURL: "/welcome" });
+
+    const link = new URL(linkIn(await mailTo(email, "Verify")));
+    const resent = await client.sendVerificationEmail({ email, callbackURL: "/again" });
+    const second = new URL(linkIn(await mailTo(email, "Verify", 2)));
+    const verified = await client.verifyEmail({ query: { token: link.searchParams.get("token") } });
+    const user = (await client.getSession({ query: { disableCookieCache: true } })).data.user;
+    const already = await client.sendVerificationEmail({ email });
+    const replay = await client.verifyEmail({ query: { token: second.searchParams.get("token") } });
+
+    assert.equal(link.searchParams.get("callbackURL"), "/welcome");
+    assert.deepEqual(resent.data, { status: true });
+    assert.equal(second.searchParams.get("callbackURL"), "/again");
+    assert.equal(verified.error, null, JSON.stringify(verified.error));
+    assert.deepEqual(verified.data, { status: true, user: null });
+    if (strategy === "database") assert.equal(user.emailVerified, true);
+    assert.equal(already.error.status, 400);
+    assert.equal(already.error.code, "EMAIL_ALREADY_VERIFIED");
+    assert.deepEqual(replay.data, { status: true, user: null }, "a verified user's link answers as a replay");
+    const signedIn = await client.signIn.email({ email, password: PASSWORD });
+    assert.equal(signedIn.data.user.emailVerified, true);
   });
 
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {

@@ -11,11 +11,14 @@ const messagesTo = (email) =>
     .map((name) => JSON.parse(readFileSync(join(mailDir, name), "utf8")))
     .filter((message) => message.rcpt_tos.includes(email));
 
-/** Waits (up to 10 s) for message number `count` to `email` and returns it. */
-export async function mailTo(email, count = 1) {
+/**
+ * Waits (up to 10 s) for message number `count` to `email` whose subject starts with `subject`
+ * ("Reset", "Verify") and returns it.
+ */
+export async function mailTo(email, subject, count = 1) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const messages = messagesTo(email);
+    const messages = messagesTo(email).filter((message) => message.subject.startsWith(subject));
     if (messages.length >= count) return messages[count - 1];
     if (Date.now() > deadline) throw new Error(`${messages.length} of ${count} messages to ${email} arrived within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -130,7 +130,7 @@ describe(`examples/spa in Chromium against ${url} (${strategy} sessions, ${datab
     const NEW = "set-on-the-page-5";
     assert.equal((await post("/sign-up/email", { name: "Page", email, password: PASSWORD })).status, 200);
     assert.equal((await post("/request-password-reset", { email })).status, 200);
-    const link = linkIn(await mailTo(email));
+    const link = linkIn(await mailTo(email, "Reset"));
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
