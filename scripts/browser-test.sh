@@ -68,7 +68,7 @@ start_gatehouse() {
   GATEHOUSE_BIND="127.0.0.1:$port" GATEHOUSE_BASE_URL="http://127.0.0.1:$port" DATABASE_URL="$database_url" \
     GATEHOUSE_SECRET="$(head -c 32 /dev/urandom | base64)" GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_TRUSTED_ORIGINS="http://127.0.0.1:$spa_port,http://localhost:$spa_port" \
-    GATEHOUSE_BCRYPT_COST=10 GATEHOUSE_RATE_LIMIT=off GATEHOUSE_DELETE_USER=on RUST_LOG=warn \
+    GATEHOUSE_BCRYPT_COST=10 GATEHOUSE_RATE_LIMIT=off GATEHOUSE_DELETE_USER=on GATEHOUSE_MAGIC_LINK=on RUST_LOG=warn \
     GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$(head -1 "$MAIL_DIR.port")" GATEHOUSE_MAIL_FROM=no-reply@example.com \
     "$GATEHOUSE_BIN" >"$work/gatehouse-$strategy-$database.log" 2>&1 &
   gatehouse_pid=$!

@@ -456,3 +456,38 @@ pub struct VerifyEmailResponse {
     /// `null`, as Better Auth answers a plain verification.
     pub user: Option<User>,
 }
+
+/// The body of sign-in/magic-link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MagicLinkBody {
+    /// Trimmed and lower-cased; the answer is the same whoever it belongs to.
+    #[schema(schema_with = rules::email_schema)]
+    pub email: String,
+    /// The name of a user the link creates (with `GATEHOUSE_MAGIC_LINK_SIGN_UP`).
+    #[schema(schema_with = rules::name_schema)]
+    pub name: Option<String>,
+    /// Where the link leads once signed in; `/` when absent.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+    /// Where it leads a user it just created; `callbackURL` when absent.
+    #[serde(rename = "newUserCallbackURL")]
+    #[schema(nullable = false)]
+    pub new_user_callback_url: Option<String>,
+    /// Where it leads when it fails, with `?error=`; `callbackURL` when absent.
+    #[serde(rename = "errorCallbackURL")]
+    #[schema(nullable = false)]
+    pub error_callback_url: Option<String>,
+    /// Accepted and ignored, as Better Auth does without a handler for it.
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// The answer of magic-link/verify without `callbackURL`: the new session.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MagicLinkSessionResponse {
+    pub token: String,
+    pub user: User,
+    pub session: Session,
+}

@@ -120,6 +120,10 @@ pub enum ApiError {
     /// request-password-reset without a mail transport.
     #[error("Reset password isn't enabled")]
     ResetPasswordDisabled,
+    #[error("Invalid newUserCallbackURL")]
+    InvalidNewUserCallbackUrl,
+    #[error("Invalid errorCallbackURL")]
+    InvalidErrorCallbackUrl,
     /// A `redirectTo` that is neither a relative path nor on a trusted origin.
     #[error("Invalid redirectURL")]
     InvalidRedirectUrl,
@@ -222,6 +226,10 @@ impl ApiError {
             Self::EmailNotVerified => (StatusCode::FORBIDDEN, "EMAIL_NOT_VERIFIED"),
             Self::ResetPasswordDisabled => (StatusCode::BAD_REQUEST, "RESET_PASSWORD_DISABLED"),
             Self::InvalidRedirectUrl => (StatusCode::FORBIDDEN, "INVALID_REDIRECT_URL"),
+            Self::InvalidNewUserCallbackUrl => {
+                (StatusCode::FORBIDDEN, "INVALID_NEW_USER_CALLBACK_URL")
+            }
+            Self::InvalidErrorCallbackUrl => (StatusCode::FORBIDDEN, "INVALID_ERROR_CALLBACK_URL"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
             Self::InvalidOrigin => (StatusCode::FORBIDDEN, "INVALID_ORIGIN"),
             Self::CrossSiteNavigationLoginBlocked => {
@@ -414,6 +422,14 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "request-password-reset without a mail transport (`GATEHOUSE_SMTP_URL`).",
         ),
         row(
+            ApiError::InvalidNewUserCallbackUrl,
+            "Magic link: a `newUserCallbackURL` that is neither a relative path nor on a trusted origin.",
+        ),
+        row(
+            ApiError::InvalidErrorCallbackUrl,
+            "Magic link: an `errorCallbackURL` that is neither a relative path nor on a trusted origin.",
+        ),
+        row(
             ApiError::InvalidRedirectUrl,
             "request-password-reset: a `redirectTo` that is neither a relative path nor on a trusted origin.",
         ),
@@ -599,11 +615,13 @@ mod tests {
             ApiError::EmailMismatch => 37,
             ApiError::EmailAlreadyVerified => 38,
             ApiError::EmailNotVerified => 39,
+            ApiError::InvalidNewUserCallbackUrl => 40,
+            ApiError::InvalidErrorCallbackUrl => 41,
             ApiError::ResetPasswordDisabled => 33,
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 40;
+    const VARIANTS: usize = 42;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

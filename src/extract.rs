@@ -8,8 +8,8 @@ use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
 use crate::dto::{
-    ChangePasswordBody, DeleteUserBody, Password, ProfileUpdate, RequestPasswordResetBody,
-    ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
+    ChangePasswordBody, DeleteUserBody, MagicLinkBody, Password, ProfileUpdate,
+    RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
 };
 use crate::error::ApiError;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
@@ -338,6 +338,35 @@ pub fn send_verification_email_body(
     Ok(SendVerificationEmailBody {
         email,
         callback_url: callback_url.filter(|c| !c.is_empty()),
+    })
+}
+
+/// sign-in/magic-link's body, in Better Auth's schema order; empty URLs count as absent.
+pub fn magic_link_body(body: Option<&Value>) -> Result<MagicLinkBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let email = fields.email("email");
+    let name = fields.bounded_string("name", false, MAX_NAME_CHARS);
+    let callback_url = fields.string("callbackURL", false);
+    let new_user_callback_url = fields.string("newUserCallbackURL", false);
+    let error_callback_url = fields.string("errorCallbackURL", false);
+    let metadata = match fields.object.get("metadata") {
+        None | Some(Value::Object(_)) => None,
+        Some(_) => {
+            fields.type_issue("metadata", "record");
+            None
+        }
+    };
+    fields.finish()?;
+    let email =
+        email.ok_or_else(|| ApiError::Internal("validation passed without email".into()))?;
+    let present = |url: Option<String>| url.filter(|u| !u.is_empty());
+    Ok(MagicLinkBody {
+        email,
+        name,
+        callback_url: present(callback_url),
+        new_user_callback_url: present(new_user_callback_url),
+        error_callback_url: present(error_callback_url),
+        metadata,
     })
 }
 

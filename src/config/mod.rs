@@ -114,6 +114,10 @@ pub struct Config {
     pub send_verification_on_sign_up: bool,
     /// A verification link signs its user in.
     pub auto_sign_in_after_verification: bool,
+    /// Serve the magic-link sign-in (off: 404, as without Better Auth's plugin).
+    pub magic_link: bool,
+    /// A magic link to an unknown address creates the user.
+    pub magic_link_sign_up: bool,
     pub sign_in_url: Option<Url>,
     pub metrics: bool,
     /// HTTP worker threads; defaults to the number of cores.
@@ -328,6 +332,18 @@ impl Config {
             get("GATEHOUSE_AUTO_SIGN_IN_AFTER_VERIFICATION"),
             false,
         )?;
+        let magic_link = on_off("GATEHOUSE_MAGIC_LINK", get("GATEHOUSE_MAGIC_LINK"), false)?;
+        if magic_link && mail.is_none() {
+            return Err(invalid(
+                "GATEHOUSE_MAGIC_LINK",
+                "needs a mail transport (GATEHOUSE_SMTP_URL) to send the links",
+            ));
+        }
+        let magic_link_sign_up = on_off(
+            "GATEHOUSE_MAGIC_LINK_SIGN_UP",
+            get("GATEHOUSE_MAGIC_LINK_SIGN_UP"),
+            false,
+        )?;
         let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
             .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
             .transpose()?;
@@ -393,6 +409,8 @@ impl Config {
             require_email_verification,
             send_verification_on_sign_up,
             auto_sign_in_after_verification,
+            magic_link,
+            magic_link_sign_up,
             sign_in_url,
             metrics,
             workers,

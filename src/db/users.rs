@@ -24,6 +24,24 @@ pub fn insert_with_credential(
     })
 }
 
+/// Inserts a user without a password (a magic-link sign-up).
+pub fn insert(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Deletes the user's password credential.
+pub fn delete_credential(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        accounts::table
+            .filter(accounts::user_id.eq(user_id))
+            .filter(accounts::provider_id.eq(CREDENTIAL_PROVIDER)),
+    )
+    .execute(conn)
+}
+
 pub fn email_exists(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table.filter(users::email.eq(email)),

@@ -13,6 +13,7 @@ use super::schema::verifications;
 pub enum Purpose {
     ResetPassword,
     VerifyEmail,
+    MagicLink,
 }
 
 impl Purpose {
@@ -20,6 +21,7 @@ impl Purpose {
         match self {
             Self::ResetPassword => "reset-password",
             Self::VerifyEmail => "verify-email",
+            Self::MagicLink => "magic-link",
         }
     }
 }

@@ -7,6 +7,7 @@
 pub enum Kind {
     ResetPassword,
     VerifyEmail,
+    MagicLink,
     /// A sign-up with a taken address while verification is required: the owner hears of it.
     ExistingAccount,
 }
@@ -16,6 +17,7 @@ impl Kind {
         match self {
             Self::ResetPassword => "reset-password",
             Self::VerifyEmail => "verify-email",
+            Self::MagicLink => "magic-link",
             Self::ExistingAccount => "existing-account",
         }
     }
@@ -50,6 +52,20 @@ impl Kind {
                     within {{expiresIn}}:</p>\n\
                     <p><a href=\"{{url}}\">Verify your email address</a></p>\n\
                     <p>If you did not sign up, ignore this message.</p>\n\
+                    </body></html>\n",
+            },
+            Self::MagicLink => Template {
+                subject: "Sign in to {{site}}",
+                text: "Hello,\n\n\
+                    To sign in to {{site}} as {{email}}, open this link within {{expiresIn}}:\n\n\
+                    {{url}}\n\n\
+                    If you did not ask for it, ignore this message.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello,</p>\n\
+                    <p>To sign in to {{site}} as {{email}}, open this link within \
+                    {{expiresIn}}:</p>\n\
+                    <p><a href=\"{{url}}\">Sign in</a></p>\n\
+                    <p>If you did not ask for it, ignore this message.</p>\n\
                     </body></html>\n",
             },
             Self::ExistingAccount => Template {

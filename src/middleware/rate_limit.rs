@@ -38,10 +38,11 @@ const MAIL: Limit = Limit {
 };
 
 /// The GET routes a mailed link opens, counted like the POSTs (100 per 10 s per client address).
-const MAILED_LINKS: [&str; 3] = [
+const MAILED_LINKS: [&str; 4] = [
     "/api/auth/reset-password/{token}",
     "/api/auth/reset-password-page",
     "/api/auth/verify-email",
+    "/api/auth/magic-link/verify",
 ];
 
 /// The bucket of a path: aliases share their canonical route's.
@@ -54,7 +55,9 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/change-password" | "/api/auth/verify-password" | "/api/auth/delete-user" => {
             (path, PASSWORD_CHECKS)
         }
-        "/api/auth/request-password-reset" | "/api/auth/send-verification-email" => (path, MAIL),
+        "/api/auth/request-password-reset"
+        | "/api/auth/send-verification-email"
+        | "/api/auth/sign-in/magic-link" => (path, MAIL),
         other => (other, GENERAL),
     }
 }

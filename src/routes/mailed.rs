@@ -26,6 +26,7 @@ pub fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
     match purpose {
         Purpose::ResetPassword => (chrono::Duration::hours(1), "1 hour"),
         Purpose::VerifyEmail => (chrono::Duration::hours(24), "24 hours"),
+        Purpose::MagicLink => (chrono::Duration::minutes(5), "5 minutes"),
     }
 }
 
@@ -36,16 +37,29 @@ pub async fn issue(
     user: &UserRow,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
+    issue_for(state, purpose, Some(&user.id), &user.email, None, now).await
+}
+
+/// A new token of `purpose` for an address, with its user if there is one (a magic link may be
+/// for an address nobody has yet, and carry the name to create its user with).
+pub async fn issue_for(
+    state: &AppState,
+    purpose: Purpose,
+    user_id: Option<&str>,
+    email: &str,
+    name: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), ApiError> {
     let token = mail_token();
     let expires_at = now + lifetime(purpose).0;
     let row = VerificationRow {
         id: random_id(),
         purpose: purpose.as_str().to_owned(),
         token_hash: sha256_hex(&token),
-        user_id: Some(user.id.clone()),
-        email: user.email.clone(),
+        user_id: user_id.map(str::to_owned),
+        email: email.to_owned(),
         new_email: None,
-        name: None,
+        name,
         expires_at: expires_at.naive_utc(),
         created_at: now.naive_utc(),
         used_at: None,
@@ -66,10 +80,31 @@ pub fn send(
     expires_at: DateTime<Utc>,
     expires_in: &str,
 ) {
+    send_to(
+        state,
+        kind,
+        &user.email,
+        &user.name,
+        url,
+        expires_at,
+        expires_in,
+    );
+}
+
+/// [`send`] to an address that may have no user yet.
+pub fn send_to(
+    state: &AppState,
+    kind: Kind,
+    to: &str,
+    name: &str,
+    url: String,
+    expires_at: DateTime<Utc>,
+    expires_in: &str,
+) {
     let values = Values {
         url,
-        email: user.email.clone(),
-        name: user.name.clone(),
+        email: to.to_owned(),
+        name: name.to_owned(),
         expires_in: expires_in.to_owned(),
         site: state
             .config
@@ -80,7 +115,7 @@ pub fn send(
     };
     state.mailer.send(Outgoing {
         kind,
-        to: user.email.clone(),
+        to: to.to_owned(),
         rendered: templates::render(kind, &values),
         expires_at,
     });

@@ -9,6 +9,7 @@ pub mod email_verification;
 pub mod fallback;
 pub mod health;
 pub mod jwks;
+pub mod magic_link;
 pub mod mailed;
 pub mod password_reset;
 pub mod reset_page;
@@ -65,6 +66,8 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(reset_page::submit)
         .service(email_verification::send_verification_email)
         .service(email_verification::verify_email)
+        .service(magic_link::sign_in_magic_link)
+        .service(magic_link::magic_link_verify)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -149,6 +152,8 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "resetPasswordPageSubmit" => reset_page::SUBMIT_ERROR_CODES,
         "sendVerificationEmail" => email_verification::SEND_ERROR_CODES,
         "verifyEmail" => email_verification::VERIFY_ERROR_CODES,
+        "signInMagicLink" => magic_link::SEND_ERROR_CODES,
+        "magicLinkVerify" => magic_link::VERIFY_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
@@ -231,10 +236,14 @@ pub fn resolved_redirect(
         .filter(|(name, _)| !params.iter().any(|(set, _)| set == name))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(kept)
-        .extend_pairs(params);
+    if kept.is_empty() && params.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .extend_pairs(params);
+    }
     Ok(url.into())
 }
 
@@ -400,6 +409,10 @@ mod tests {
         assert_eq!(
             resolved_redirect(base, "/reset?a=1&token=old", &[("token", "t")]).unwrap(),
             "https://auth.example.com/reset?a=1&token=t"
+        );
+        assert_eq!(
+            resolved_redirect(base, "/welcome", &[]).unwrap(),
+            "https://auth.example.com/welcome"
         );
         assert_eq!(
             resolved_redirect(base, "reset-password-page", &[("token", "t")]).unwrap(),

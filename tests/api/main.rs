@@ -19,6 +19,7 @@ mod get_session;
 mod health;
 mod helpers;
 mod jwt_sessions;
+mod magic_link;
 mod migrations;
 mod openapi;
 mod outage;

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { BASE_ERROR_CODES } from "better-auth";
 import { createAuthClient } from "better-auth/client";
-import { usernameClient } from "better-auth/client/plugins";
+import { magicLinkClient, usernameClient } from "better-auth/client/plugins";
 import { linkIn, mailTo } from "./mail.mjs";
 import { PASSWORD, cookiePrefix, database, isGatehouse, mailDir, spaOrigin, strategy, unique, url } from "./target.mjs";
 
@@ -38,7 +38,7 @@ function browserLikeClient({ origin = spaOrigin } = {}) {
     }
     return response;
   };
-  const client = createAuthClient({ baseURL: url, plugins: [usernameClient()], fetchOptions: { customFetchImpl } });
+  const client = createAuthClient({ baseURL: url, plugins: [usernameClient(), magicLinkClient()], fetchOptions: { customFetchImpl } });
   return { client, jar, seen };
 }
 
@@ -279,6 +279,32 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.deepEqual(replay.data, { status: true, user: null }, "a verified user's link answers as a replay");
     const signedIn = await client.signIn.email({ email, password: PASSWORD });
     assert.equal(signedIn.data.user.emailVerified, true);
+  });
+
+  test("signIn.magicLink mails a link; magicLink.verify with its token signs in", { skip: !mailDir || !isGatehouse }, async () => {
+    const { client } = browserLikeClient();
+    const { client: device } = browserLikeClient();
+    const email = `${unique("magic")}@example.com`;
+    await client.signUp.email({ name: "Magic", email, password: PASSWORD });
+    // Verified first: a link to an unverified account would end its sessions and password.
+    const verification = new URL(linkIn(await mailTo(email, "Verify")));
+    await client.verifyEmail({ query: { token: verification.searchParams.get("token") } });
+
+    const asked = await device.signIn.magicLink({ email, callbackURL: "/dashboard" });
+    const link = new URL(linkIn(await mailTo(email, "Sign in")));
+    const token = link.searchParams.get("token");
+    const verified = await device.magicLink.verify({ query: { token } });
+    const replay = await fetch(`${url}/api/auth/magic-link/verify?token=${token}`, { redirect: "manual" });
+
+    assert.deepEqual(asked.data, { status: true });
+    assert.equal(link.searchParams.get("callbackURL"), "/dashboard");
+    assert.equal(verified.error, null, JSON.stringify(verified.error));
+    assert.equal(verified.data.user.email, email);
+    assert.equal(typeof verified.data.token, "string");
+    assert.equal((await device.getSession()).data.user.email, email, "the device is signed in");
+    assert.ok((await client.getSession()).data, "a verified user's other sessions stay");
+    assert.equal(replay.status, 302);
+    assert.match(replay.headers.get("location"), /[?&]error=INVALID_TOKEN/);
   });
 
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {
