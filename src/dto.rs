@@ -491,3 +491,19 @@ pub struct MagicLinkSessionResponse {
     pub user: User,
     pub session: Session,
 }
+
+/// The body of change-email.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeEmailBody {
+    /// Trimmed and lower-cased; it becomes the address only once a link mailed to it is opened.
+    #[schema(schema_with = rules::email_schema)]
+    pub new_email: String,
+    /// Where the mailed links lead; `/` when absent.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+    /// The password, for a session older than `GATEHOUSE_FRESH_AGE` (gatehouse's addition).
+    #[schema(schema_with = rules::password_schema)]
+    pub current_password: Option<Password>,
+}

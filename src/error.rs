@@ -120,6 +120,14 @@ pub enum ApiError {
     /// request-password-reset without a mail transport.
     #[error("Reset password isn't enabled")]
     ResetPasswordDisabled,
+    /// change-email without a mail transport.
+    #[error("Change email is disabled")]
+    ChangeEmailDisabled,
+    #[error("Email is the same")]
+    EmailIsTheSame,
+    /// verify-email: a change-of-email link opened in another user's session.
+    #[error("Invalid user")]
+    InvalidUser,
     #[error("Invalid newUserCallbackURL")]
     InvalidNewUserCallbackUrl,
     #[error("Invalid errorCallbackURL")]
@@ -226,6 +234,9 @@ impl ApiError {
             Self::EmailNotVerified => (StatusCode::FORBIDDEN, "EMAIL_NOT_VERIFIED"),
             Self::ResetPasswordDisabled => (StatusCode::BAD_REQUEST, "RESET_PASSWORD_DISABLED"),
             Self::InvalidRedirectUrl => (StatusCode::FORBIDDEN, "INVALID_REDIRECT_URL"),
+            Self::ChangeEmailDisabled => (StatusCode::BAD_REQUEST, "CHANGE_EMAIL_DISABLED"),
+            Self::EmailIsTheSame => (StatusCode::BAD_REQUEST, "EMAIL_IS_THE_SAME"),
+            Self::InvalidUser => (StatusCode::UNAUTHORIZED, "INVALID_USER"),
             Self::InvalidNewUserCallbackUrl => {
                 (StatusCode::FORBIDDEN, "INVALID_NEW_USER_CALLBACK_URL")
             }
@@ -363,7 +374,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::SessionNotFresh,
-            "list-sessions: the sign-in is older than `GATEHOUSE_FRESH_AGE`; sign in again.",
+            "list-sessions, and change-email without `currentPassword`: the sign-in is older than `GATEHOUSE_FRESH_AGE`; sign in again.",
         ),
         row(
             ApiError::SessionExpired,
@@ -420,6 +431,18 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         row(
             ApiError::ResetPasswordDisabled,
             "request-password-reset without a mail transport (`GATEHOUSE_SMTP_URL`).",
+        ),
+        row(
+            ApiError::ChangeEmailDisabled,
+            "change-email without a mail transport (`GATEHOUSE_SMTP_URL`).",
+        ),
+        row(
+            ApiError::EmailIsTheSame,
+            "change-email to the address the user has.",
+        ),
+        row(
+            ApiError::InvalidUser,
+            "verify-email: a change-of-email link opened while another user is signed in.",
         ),
         row(
             ApiError::InvalidNewUserCallbackUrl,
@@ -617,11 +640,14 @@ mod tests {
             ApiError::EmailNotVerified => 39,
             ApiError::InvalidNewUserCallbackUrl => 40,
             ApiError::InvalidErrorCallbackUrl => 41,
+            ApiError::ChangeEmailDisabled => 42,
+            ApiError::EmailIsTheSame => 43,
+            ApiError::InvalidUser => 44,
             ApiError::ResetPasswordDisabled => 33,
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 42;
+    const VARIANTS: usize = 45;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -8,7 +8,7 @@ use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
 use crate::dto::{
-    ChangePasswordBody, DeleteUserBody, MagicLinkBody, Password, ProfileUpdate,
+    ChangeEmailBody, ChangePasswordBody, DeleteUserBody, MagicLinkBody, Password, ProfileUpdate,
     RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
 };
 use crate::error::ApiError;
@@ -367,6 +367,22 @@ pub fn magic_link_body(body: Option<&Value>) -> Result<MagicLinkBody, ApiError> 
         new_user_callback_url: present(new_user_callback_url),
         error_callback_url: present(error_callback_url),
         metadata,
+    })
+}
+
+/// change-email's body: `newEmail`, `callbackURL` (an empty one is none), `currentPassword`.
+pub fn change_email_body(body: Option<&Value>) -> Result<ChangeEmailBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let new_email = fields.email("newEmail");
+    let callback_url = fields.string("callbackURL", false);
+    let current_password = fields.string("currentPassword", false);
+    fields.finish()?;
+    let new_email =
+        new_email.ok_or_else(|| ApiError::Internal("validation passed without newEmail".into()))?;
+    Ok(ChangeEmailBody {
+        new_email,
+        callback_url: callback_url.filter(|c| !c.is_empty()),
+        current_password: current_password.map(Password),
     })
 }
 

@@ -80,6 +80,23 @@ pub async fn verify_password(
     }
 }
 
+/// The password a sensitive step asks for (delete-user, change-email): at most 128 characters,
+/// a user without a password gets 400 `CREDENTIAL_ACCOUNT_NOT_FOUND`, then [`verify_password`].
+pub async fn confirm_password(
+    db: &Db,
+    hasher: &Hasher,
+    limiter: &RateLimiter,
+    user_id: &str,
+    password: String,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    check_given_password(&password)?;
+    let Some(hash) = password_hash(db, user_id).await? else {
+        return Err(ApiError::CredentialAccountNotFound);
+    };
+    verify_password(db, hasher, limiter, user_id, Some(hash), password, now).await
+}
+
 /// Checks update-user's username and display username, in Better Auth's order, and turns the
 /// update into the changes to store. A new `username` without `displayUsername` carries the
 /// display username along when it was unset or equal to the old username (ignoring case); a

@@ -104,6 +104,22 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
+/// Moves the user to a new (lower-cased) address, verified: the caller has just proved it.
+pub fn set_verified_email(
+    conn: &mut DbConnection,
+    user_id: &str,
+    email: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set((
+            users::email.eq(email),
+            users::email_verified.eq(true),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 /// Marks the user's address verified; `false` when it already was (or the user is gone).
 pub fn mark_email_verified(
     conn: &mut DbConnection,

@@ -14,14 +14,33 @@ pub enum Purpose {
     ResetPassword,
     VerifyEmail,
     MagicLink,
+    /// change-email: the current (verified) address confirms the change.
+    ChangeEmailConfirmation,
+    /// change-email: the new address proves itself; only this changes the address.
+    ChangeEmailVerification,
 }
 
 impl Purpose {
+    /// The purpose a stored name stands for.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::ResetPassword,
+            Self::VerifyEmail,
+            Self::MagicLink,
+            Self::ChangeEmailConfirmation,
+            Self::ChangeEmailVerification,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ResetPassword => "reset-password",
             Self::VerifyEmail => "verify-email",
             Self::MagicLink => "magic-link",
+            Self::ChangeEmailConfirmation => "change-email-confirmation",
+            Self::ChangeEmailVerification => "change-email-verification",
         }
     }
 }
@@ -50,15 +69,16 @@ pub fn find_usable(
         .optional()
 }
 
-/// The token of `purpose` whose hash is `token_hash`, used or expired or not.
+/// The token of one of `purposes` whose hash is `token_hash`, used or expired or not.
 pub fn find(
     conn: &mut DbConnection,
-    purpose: Purpose,
+    purposes: &[Purpose],
     token_hash: &str,
 ) -> QueryResult<Option<VerificationRow>> {
+    let names: Vec<&str> = purposes.iter().map(|purpose| purpose.as_str()).collect();
     verifications::table
         .filter(verifications::token_hash.eq(token_hash))
-        .filter(verifications::purpose.eq(purpose.as_str()))
+        .filter(verifications::purpose.eq_any(names))
         .select(VerificationRow::as_select())
         .first(conn)
         .optional()

@@ -8,6 +8,10 @@ pub enum Kind {
     ResetPassword,
     VerifyEmail,
     MagicLink,
+    /// To the current address: confirm a change of email.
+    ChangeEmailConfirmation,
+    /// To the new address: verify it, which completes the change.
+    ChangeEmailVerification,
     /// A sign-up with a taken address while verification is required: the owner hears of it.
     ExistingAccount,
 }
@@ -18,6 +22,8 @@ impl Kind {
             Self::ResetPassword => "reset-password",
             Self::VerifyEmail => "verify-email",
             Self::MagicLink => "magic-link",
+            Self::ChangeEmailConfirmation => "change-email-confirmation",
+            Self::ChangeEmailVerification => "change-email-verification",
             Self::ExistingAccount => "existing-account",
         }
     }
@@ -68,6 +74,40 @@ impl Kind {
                     <p>If you did not ask for it, ignore this message.</p>\n\
                     </body></html>\n",
             },
+            Self::ChangeEmailConfirmation => Template {
+                subject: "Confirm the change of your email address at {{site}}",
+                text: "Hello {{name}},\n\n\
+                    Someone asked to change the email address of your account at {{site}} from \
+                    {{email}} to {{newEmail}}. To confirm, open this link within {{expiresIn}}; \
+                    a message to the new address then completes the change:\n\n\
+                    {{url}}\n\n\
+                    If it was not you, ignore this message and change your password: your \
+                    address stays as it is.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello {{name}},</p>\n\
+                    <p>Someone asked to change the email address of your account at {{site}} \
+                    from {{email}} to {{newEmail}}. To confirm, open this link within \
+                    {{expiresIn}}; a message to the new address then completes the change:</p>\n\
+                    <p><a href=\"{{url}}\">Confirm the change</a></p>\n\
+                    <p>If it was not you, ignore this message and change your password: your \
+                    address stays as it is.</p>\n\
+                    </body></html>\n",
+            },
+            Self::ChangeEmailVerification => Template {
+                subject: "Verify your new email address for {{site}}",
+                text: "Hello {{name}},\n\n\
+                    To make {{newEmail}} the address of your account at {{site}}, open this link \
+                    within {{expiresIn}}:\n\n\
+                    {{url}}\n\n\
+                    If you did not ask for it, ignore this message.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello {{name}},</p>\n\
+                    <p>To make {{newEmail}} the address of your account at {{site}}, open this \
+                    link within {{expiresIn}}:</p>\n\
+                    <p><a href=\"{{url}}\">Verify your new address</a></p>\n\
+                    <p>If you did not ask for it, ignore this message.</p>\n\
+                    </body></html>\n",
+            },
             Self::ExistingAccount => Template {
                 subject: "Someone tried to sign up with your address at {{site}}",
                 text: "Hello {{name}},\n\n\
@@ -98,6 +138,8 @@ struct Template {
 pub struct Values {
     pub url: String,
     pub email: String,
+    /// The address a change of email moves to.
+    pub new_email: String,
     pub name: String,
     /// `5 minutes`, `1 hour`, `24 hours`.
     pub expires_in: String,
@@ -122,6 +164,7 @@ pub fn render(kind: Kind, values: &Values) -> Rendered {
         for (name, value) in [
             ("url", &values.url),
             ("email", &values.email),
+            ("newEmail", &values.new_email),
             ("name", &values.name),
             ("expiresIn", &values.expires_in),
             ("site", &values.site),
@@ -169,6 +212,7 @@ mod tests {
             name: "<Al & \"Bo\">".to_owned(),
             expires_in: "1 hour".to_owned(),
             site: "auth.example.com".to_owned(),
+            ..Values::default()
         };
 
         let message = render(Kind::ResetPassword, &values);
@@ -184,6 +228,31 @@ mod tests {
         );
         assert!(!message.html.contains("{{"));
         assert!(!message.text.contains("{{"));
+    }
+
+    #[test]
+    fn every_kind_fills_every_placeholder() {
+        let values = Values {
+            url: "u".to_owned(),
+            email: "e".to_owned(),
+            new_email: "n".to_owned(),
+            name: "a".to_owned(),
+            expires_in: "x".to_owned(),
+            site: "s".to_owned(),
+        };
+        for kind in [
+            Kind::ResetPassword,
+            Kind::VerifyEmail,
+            Kind::MagicLink,
+            Kind::ChangeEmailConfirmation,
+            Kind::ChangeEmailVerification,
+            Kind::ExistingAccount,
+        ] {
+            let message = render(kind, &values);
+            for part in [&message.subject, &message.text, &message.html] {
+                assert!(!part.contains("{{"), "{kind:?}: {part}");
+            }
+        }
     }
 
     #[test]

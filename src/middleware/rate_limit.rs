@@ -52,9 +52,10 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/sign-in" | "/api/auth/sign-in/email" | "/api/auth/sign-in/username" => {
             ("/api/auth/sign-in", SIGN_IN_AND_UP)
         }
-        "/api/auth/change-password" | "/api/auth/verify-password" | "/api/auth/delete-user" => {
-            (path, PASSWORD_CHECKS)
-        }
+        "/api/auth/change-password"
+        | "/api/auth/change-email"
+        | "/api/auth/verify-password"
+        | "/api/auth/delete-user" => (path, PASSWORD_CHECKS),
         "/api/auth/request-password-reset"
         | "/api/auth/send-verification-email"
         | "/api/auth/sign-in/magic-link" => (path, MAIL),

@@ -15,8 +15,8 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorBody, TokenEndpoint, UsernameProblem};
 use crate::extract::{self, Accepts};
 use crate::routes::{
-    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, set_session_cookies,
-    signed_in, start_session,
+    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, is_fresh,
+    set_session_cookies, signed_in, start_session,
 };
 use crate::rules::username_problem;
 use crate::session::{Revocation, WithRevocation};
@@ -334,18 +334,12 @@ pub async fn delete_user(
     let user_id = active.user.id.clone();
 
     if let Some(password) = body.password {
-        let password = password.0;
-        account::check_given_password(&password)?;
-        let Some(hash) = account::password_hash(&state.db, &user_id).await? else {
-            return Err(ApiError::CredentialAccountNotFound);
-        };
-        account::verify_password(
+        account::confirm_password(
             &state.db,
             &state.hasher,
             &state.rate_limiter,
             &user_id,
-            Some(hash),
-            password,
+            password.0,
             now,
         )
         .await?;
@@ -353,8 +347,7 @@ pub async fn delete_user(
         // Confirmation tokens are mailed in `confirm` mode, which needs mail: none exist yet.
         return Err(ApiError::InvalidToken(TokenEndpoint::DeleteUser));
     } else {
-        let fresh_age = state.config.fresh_age;
-        if !fresh_age.is_zero() && now - active.session.created_at >= fresh_age {
+        if !is_fresh(&state, &active, now) {
             return Err(ApiError::SessionExpired);
         }
     }

@@ -10,19 +10,22 @@ use diesel::Connection as _;
 
 use crate::auth::origin;
 use crate::auth::rate_limit::Limit;
-use crate::db::models::UserRow;
+use crate::db::models::{UserRow, VerificationRow};
 use crate::db::users;
 use crate::db::verifications::{self, Purpose};
-use crate::dto::{SendVerificationEmailBody, StatusTrueResponse, VerifyEmailResponse};
+use crate::dto::{SendVerificationEmailBody, StatusTrueResponse, User, VerifyEmailResponse};
 use crate::error::{ApiError, ErrorBody, TokenEndpoint};
 use crate::extract::{self, Accepts};
 use crate::ids::sha256_hex;
 use crate::mail::Kind;
+use crate::routes::change_email::mail_new_address_link;
 use crate::routes::{
-    ErrorCodes, as_given, auth_base, enc, mailed, maybe_signed_in, redirect, redirect_with,
-    start_session,
+    ErrorCodes, MailPostErrors, as_given, auth_base, enc, mailed, maybe_signed_in, redirect,
+    redirect_with, set_session_cookies, start_session,
 };
+use crate::session::ActiveSession;
 use crate::state::AppState;
+use serde_json::json;
 
 /// The codes send-verification-email answers with where a status carries several.
 pub const SEND_ERROR_CODES: ErrorCodes = &[
@@ -48,7 +51,15 @@ pub const SEND_ERROR_CODES: ErrorCodes = &[
 /// The codes verify-email answers with where a status carries several.
 pub const VERIFY_ERROR_CODES: ErrorCodes = &[
     ("400", &["VALIDATION_ERROR"]),
-    ("401", &["INVALID_TOKEN", "TOKEN_EXPIRED", "USER_NOT_FOUND"]),
+    (
+        "401",
+        &[
+            "INVALID_TOKEN",
+            "TOKEN_EXPIRED",
+            "USER_NOT_FOUND",
+            "INVALID_USER",
+        ],
+    ),
     ("403", &["INVALID_CALLBACK_URL"]),
 ];
 
@@ -111,10 +122,7 @@ pub async fn resend_on_sign_in(
         (status = 200, description = "Queued if the address is an unverified user's.", body = StatusTrueResponse),
         (status = 400, description = "A malformed body, no mail transport, or (with a session) another or an already verified address.", body = ErrorBody),
         (status = 403, description = "An untrusted `callbackURL`, or a cookie-carrying request from an untrusted origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
+        MailPostErrors,
     )
 )]
 #[post("/send-verification-email")]
@@ -210,14 +218,23 @@ pub async fn verify_email(
         origin::check_callback_url(callback, &state.config.trusted_origins)?;
     }
     let (response, signed_in) = maybe_signed_in(&req, &state).await?;
-    match verify(&req, &state, &token, response, signed_in).await {
-        Ok(mut response) => match &callback {
-            // The session cookies of an auto sign-in ride on the redirect.
+    let verified = verify(
+        &req,
+        &state,
+        &token,
+        callback.as_deref(),
+        response,
+        signed_in,
+    )
+    .await;
+    match verified {
+        Ok((response, body)) => match &callback {
+            // The session cookies of an auto sign-in or a re-issue ride on the redirect.
             Some(callback) => redirect_with(response, callback),
-            None => Ok(response.json(VerifyEmailResponse {
-                status: true,
-                user: None,
-            })),
+            None => {
+                let mut response = response;
+                Ok(response.json(body))
+            }
         },
         Err(error) => match &callback {
             Some(callback) if is_token_error(&error) => {
@@ -231,27 +248,37 @@ pub async fn verify_email(
 fn is_token_error(error: &ApiError) -> bool {
     matches!(
         error,
-        ApiError::InvalidToken(_) | ApiError::TokenExpired | ApiError::UserNotFound(_)
+        ApiError::InvalidToken(_)
+            | ApiError::TokenExpired
+            | ApiError::UserNotFound(_)
+            | ApiError::InvalidUser
     )
 }
 
-/// verify-email's work: the token's checks, then the address marked verified and, on that
-/// transition only, the auto sign-in. Returns the builder of the success answer.
+/// verify-email's work for the three purposes its links serve: the token's checks, then its
+/// effect. Returns the success answer's builder and its JSON body.
 async fn verify(
     req: &HttpRequest,
     state: &AppState,
     token: &str,
+    callback: Option<&str>,
     response: actix_web::HttpResponseBuilder,
-    signed_in: Option<crate::session::ActiveSession>,
-) -> Result<actix_web::HttpResponseBuilder, ApiError> {
+    signed_in: Option<ActiveSession>,
+) -> Result<(actix_web::HttpResponseBuilder, serde_json::Value), ApiError> {
     let now = state.clock.now();
     let hash = sha256_hex(token);
+    let purposes = [
+        Purpose::VerifyEmail,
+        Purpose::ChangeEmailConfirmation,
+        Purpose::ChangeEmailVerification,
+    ];
+    let invalid = || ApiError::InvalidToken(TokenEndpoint::VerifyEmail);
     let Some(row) = state
         .db
-        .run(move |conn| verifications::find(conn, Purpose::VerifyEmail, &hash))
+        .run(move |conn| verifications::find(conn, &purposes, &hash))
         .await?
     else {
-        return Err(ApiError::InvalidToken(TokenEndpoint::VerifyEmail));
+        return Err(invalid());
     };
     if row.expires_at <= now.naive_utc() {
         return Err(ApiError::TokenExpired);
@@ -266,13 +293,92 @@ async fn verify(
         return Err(ApiError::UserNotFound(TokenEndpoint::VerifyEmail));
     };
     if user.email != row.email {
-        return Err(ApiError::InvalidToken(TokenEndpoint::VerifyEmail));
+        return Err(invalid());
     }
-    // A used link, or a user verified meanwhile: nothing to do, answered as a success.
+    let purpose = Purpose::parse(&row.purpose).ok_or_else(invalid)?;
+    if purpose == Purpose::VerifyEmail {
+        let response = verify_address(req, state, row, user, response, signed_in, now).await?;
+        return Ok((response, json!({"status": true, "user": null})));
+    }
+    // A change of email: single use, and only in the user's own session (or none).
+    if row.used_at.is_some() {
+        return Err(invalid());
+    }
+    if signed_in
+        .as_ref()
+        .is_some_and(|active| active.user.id != user.id)
+    {
+        return Err(ApiError::InvalidUser);
+    }
+    let new_email = row.new_email.clone().ok_or_else(invalid)?;
+    let naive = now.naive_utc();
+    if purpose == Purpose::ChangeEmailConfirmation {
+        let token_id = row.id;
+        if !state
+            .db
+            .run(move |conn| verifications::mark_used(conn, &token_id, naive))
+            .await?
+        {
+            return Err(invalid());
+        }
+        mail_new_address_link(state, &user, &new_email, callback, now).await?;
+        return Ok((response, json!({"status": true})));
+    }
+    let (token_id, moved_to) = (row.id, new_email.clone());
+    let moved = state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                if users::email_exists(conn, &moved_to)?
+                    || !verifications::mark_used(conn, &token_id, naive)?
+                {
+                    return Ok(false);
+                }
+                users::set_verified_email(conn, &user_id, &moved_to, naive)?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !moved {
+        return Err(invalid());
+    }
+    let updated = UserRow {
+        email: new_email,
+        email_verified: true,
+        updated_at: naive,
+        ..user
+    };
+    let mut response = response;
+    // The user's own session is re-sent; in the jwt strategy, re-issued with the new address.
+    if let Some(active) = signed_in {
+        let remember = !state.cookies.presented(req).dont_remember;
+        let token = state
+            .sessions
+            .reissue(&state.db, &active, &updated, remember, now)
+            .await?;
+        set_session_cookies(&mut response, req, state, &token, remember)?;
+    }
+    Ok((
+        response,
+        json!({"status": true, "user": User::from(updated)}),
+    ))
+}
+
+/// A `verify-email` token's effect: the address marked verified, once, and on that transition
+/// only, the auto sign-in. A used token, or a user verified meanwhile, changes nothing.
+async fn verify_address(
+    req: &HttpRequest,
+    state: &AppState,
+    row: VerificationRow,
+    user: UserRow,
+    response: actix_web::HttpResponseBuilder,
+    signed_in: Option<ActiveSession>,
+    now: DateTime<Utc>,
+) -> Result<actix_web::HttpResponseBuilder, ApiError> {
     if row.used_at.is_some() || user.email_verified {
         return Ok(response);
     }
-    let naive = now.naive_utc();
+    let (naive, user_id) = (now.naive_utc(), user.id.clone());
     let verified = state
         .db
         .run(move |conn| {

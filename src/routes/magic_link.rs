@@ -18,7 +18,8 @@ use crate::extract::{self, Accepts};
 use crate::ids::{random_id, sha256_hex};
 use crate::mail::Kind;
 use crate::routes::{
-    ErrorCodes, auth_base, enc, mailed, redirect, redirect_with, resolved_redirect, start_session,
+    ErrorCodes, MailPostErrors, auth_base, enc, mailed, redirect, redirect_with, resolved_redirect,
+    start_session,
 };
 use crate::session::cookie::Presented;
 use crate::session::{Refresh, Revocation, WithRevocation};
@@ -92,10 +93,7 @@ impl Targets {
         (status = 400, description = "A malformed body.", body = ErrorBody),
         (status = 403, description = "An untrusted URL, or the sign-in CSRF rules.", body = ErrorBody),
         (status = 404, description = "Magic links are off.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
+        MailPostErrors,
     )
 )]
 #[post("/sign-in/magic-link")]
@@ -139,7 +137,7 @@ pub async fn sign_in_magic_link(
     if user.is_some() || state.config.magic_link_sign_up {
         let user_id = user.as_ref().map(|user| user.id.as_str());
         let (token, expires_at) =
-            mailed::issue_for(&state, Purpose::MagicLink, user_id, &email, name, now).await?;
+            mailed::issue_for(&state, Purpose::MagicLink, user_id, &email, None, name, now).await?;
         let mut url = format!(
             "{}/magic-link/verify?token={token}&callbackURL={}",
             auth_base(&state.config.base_url),
@@ -153,15 +151,12 @@ pub async fn sign_in_magic_link(
         }
         let greeting = user.as_ref().map_or("", |user| user.name.as_str());
         let expires_in = mailed::lifetime(Purpose::MagicLink).1;
-        mailed::send_to(
-            &state,
-            Kind::MagicLink,
-            &email,
-            greeting,
-            url,
-            expires_at,
-            expires_in,
-        );
+        let to = mailed::Recipient {
+            email: &email,
+            name: greeting,
+            new_email: None,
+        };
+        mailed::send_to(&state, Kind::MagicLink, &to, url, expires_at, expires_in);
     }
     mailed::answer_floor(arrived).await;
     Ok(HttpResponse::Ok().json(StatusTrueResponse { status: true }))

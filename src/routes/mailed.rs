@@ -27,6 +27,9 @@ pub fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
         Purpose::ResetPassword => (chrono::Duration::hours(1), "1 hour"),
         Purpose::VerifyEmail => (chrono::Duration::hours(24), "24 hours"),
         Purpose::MagicLink => (chrono::Duration::minutes(5), "5 minutes"),
+        Purpose::ChangeEmailConfirmation | Purpose::ChangeEmailVerification => {
+            (chrono::Duration::hours(1), "1 hour")
+        }
     }
 }
 
@@ -37,16 +40,18 @@ pub async fn issue(
     user: &UserRow,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
-    issue_for(state, purpose, Some(&user.id), &user.email, None, now).await
+    issue_for(state, purpose, Some(&user.id), &user.email, None, None, now).await
 }
 
 /// A new token of `purpose` for an address, with its user if there is one (a magic link may be
-/// for an address nobody has yet, and carry the name to create its user with).
+/// for an address nobody has yet, and carry the name to create its user with; a change of email
+/// carries the new address).
 pub async fn issue_for(
     state: &AppState,
     purpose: Purpose,
     user_id: Option<&str>,
     email: &str,
+    new_email: Option<String>,
     name: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
@@ -58,7 +63,7 @@ pub async fn issue_for(
         token_hash: sha256_hex(&token),
         user_id: user_id.map(str::to_owned),
         email: email.to_owned(),
-        new_email: None,
+        new_email,
         name,
         expires_at: expires_at.naive_utc(),
         created_at: now.naive_utc(),
@@ -80,30 +85,47 @@ pub fn send(
     expires_at: DateTime<Utc>,
     expires_in: &str,
 ) {
-    send_to(
-        state,
-        kind,
-        &user.email,
-        &user.name,
-        url,
-        expires_at,
-        expires_in,
-    );
+    let to = Recipient {
+        email: &user.email,
+        name: &user.name,
+        new_email: None,
+    };
+    send_to(state, kind, &to, url, expires_at, expires_in);
+}
+
+/// Whom a message goes to: an address, the name to greet, and for a change of email the new
+/// address (`{{newEmail}}`).
+pub struct Recipient<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub new_email: Option<&'a str>,
 }
 
 /// [`send`] to an address that may have no user yet.
 pub fn send_to(
     state: &AppState,
     kind: Kind,
-    to: &str,
-    name: &str,
+    to: &Recipient<'_>,
     url: String,
     expires_at: DateTime<Utc>,
     expires_in: &str,
 ) {
-    let values = Values {
+    let values = values(state, to.email, to.name, to.new_email, url, expires_in);
+    queue(state, kind, to.email, &values, expires_at);
+}
+
+fn values(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    new_email: Option<&str>,
+    url: String,
+    expires_in: &str,
+) -> Values {
+    Values {
         url,
-        email: to.to_owned(),
+        email: email.to_owned(),
+        new_email: new_email.unwrap_or_default().to_owned(),
         name: name.to_owned(),
         expires_in: expires_in.to_owned(),
         site: state
@@ -112,11 +134,14 @@ pub fn send_to(
             .host_str()
             .unwrap_or("gatehouse")
             .to_owned(),
-    };
+    }
+}
+
+fn queue(state: &AppState, kind: Kind, to: &str, values: &Values, expires_at: DateTime<Utc>) {
     state.mailer.send(Outgoing {
         kind,
         to: to.to_owned(),
-        rendered: templates::render(kind, &values),
+        rendered: templates::render(kind, values),
         expires_at,
     });
 }

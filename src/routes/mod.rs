@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod answers;
+pub mod change_email;
 pub mod docs;
 pub mod email_verification;
 pub mod fallback;
@@ -68,6 +69,7 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(email_verification::verify_email)
         .service(magic_link::sign_in_magic_link)
         .service(magic_link::magic_link_verify)
+        .service(change_email::change_email)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -100,8 +102,7 @@ impl utoipa::IntoResponses for SignedInPostErrors {
         String,
         utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
     > {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        [
+        error_responses(&[
             ("401", "No valid session."),
             (
                 "403",
@@ -113,20 +114,50 @@ impl utoipa::IntoResponses for SignedInPostErrors {
             ),
             ("413", "Body over 64 KiB."),
             ("415", "Not JSON."),
-        ]
-        .into_iter()
+        ])
+    }
+}
+
+/// The answers the anonymous POSTs that mail someone share (request-password-reset,
+/// send-verification-email, sign-in/magic-link): 408, 413, 415 and 503.
+pub struct MailPostErrors;
+
+impl utoipa::IntoResponses for MailPostErrors {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        error_responses(&[
+            (
+                "408",
+                "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.",
+            ),
+            ("413", "Body over 64 KiB."),
+            ("415", "Not JSON."),
+            ("503", "Database unavailable."),
+        ])
+    }
+}
+
+/// Error responses with the shared error body, by status and description.
+fn error_responses(
+    answers: &[(&str, &str)],
+) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>>
+{
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    answers
+        .iter()
         .map(|(status, description)| {
             let content = ContentBuilder::new()
                 .schema(Some(Ref::from_schema_name("ErrorBody")))
                 .build();
             let response = ResponseBuilder::new()
-                .description(description)
+                .description(*description)
                 .content("application/json", content)
                 .build();
-            (status.to_owned(), response.into())
+            ((*status).to_owned(), response.into())
         })
         .collect()
-    }
 }
 
 /// The codes of a body that is not JSON, or not the right shape.
@@ -154,6 +185,7 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "verifyEmail" => email_verification::VERIFY_ERROR_CODES,
         "signInMagicLink" => magic_link::SEND_ERROR_CODES,
         "magicLinkVerify" => magic_link::VERIFY_ERROR_CODES,
+        "changeEmail" => change_email::ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
@@ -293,6 +325,13 @@ pub async fn signed_in(
 ) -> Result<(HttpResponseBuilder, ActiveSession), ApiError> {
     let (response, active) = maybe_signed_in(req, state).await?;
     Ok((response, active.ok_or(ApiError::Unauthorized)?))
+}
+
+/// Whether a session's sign-in is younger than `GATEHOUSE_FRESH_AGE` (zero: always), as
+/// list-sessions, delete-user and change-email ask.
+pub fn is_fresh(state: &AppState, active: &ActiveSession, now: DateTime<Utc>) -> bool {
+    let fresh_age = state.config.fresh_age;
+    fresh_age.is_zero() || now - active.session.created_at < fresh_age
 }
 
 /// As [`signed_in`], for endpoints a session changes but does not gate: `None` without one.

@@ -22,7 +22,9 @@ use crate::error::{ApiError, ErrorBody, TokenEndpoint};
 use crate::extract::{self, Accepts};
 use crate::ids::{random_id, sha256_hex};
 use crate::mail::Kind;
-use crate::routes::{ErrorCodes, auth_base, enc, mailed, redirect, resolved_redirect};
+use crate::routes::{
+    ErrorCodes, MailPostErrors, auth_base, enc, mailed, redirect, resolved_redirect,
+};
 use crate::session::{Revocation, WithRevocation};
 use crate::state::AppState;
 
@@ -79,11 +81,8 @@ pub const LINK_ERROR_CODES: ErrorCodes = &[
         (status = 200, description = "Queued if the address is known; the same answer either way.", body = RequestPasswordResetResponse),
         (status = 400, description = "A malformed body, or no mail transport (`RESET_PASSWORD_DISABLED`).", body = ErrorBody),
         (status = 403, description = "An untrusted `redirectTo`, or a cookie-carrying request from an untrusted origin.", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within GATEHOUSE_REQUEST_TIMEOUT.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
-        (status = 415, description = "Not JSON.", body = ErrorBody),
         (status = 429, description = "Three requests a minute for this address, or from this client.", body = ErrorBody),
-        (status = 503, description = "Database unavailable.", body = ErrorBody),
+        MailPostErrors,
     )
 )]
 #[post("/request-password-reset")]

@@ -9,7 +9,7 @@ use crate::dto::{RevokeSessionBody, Session, StatusTrueResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts};
 use crate::routes::{
-    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, signed_in,
+    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, is_fresh, signed_in,
 };
 use crate::session::{ActiveSession, Revocation};
 use crate::state::AppState;
@@ -48,8 +48,7 @@ pub async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
     let (mut response, active) = signed_in(&req, &state).await?;
-    let fresh_age = state.config.fresh_age;
-    if !fresh_age.is_zero() && now - active.session.created_at >= fresh_age {
+    if !is_fresh(&state, &active, now) {
         return Err(ApiError::SessionNotFresh);
     }
     let sessions = state.sessions.list(&state.db, &active.user.id, now).await?;

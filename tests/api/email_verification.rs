@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp, builder, spawn_app, unique_email};
-use crate::smtp::SmtpServer;
+use crate::smtp::{SmtpServer, path_of};
 
 async fn send_verification(
     app: &TestApp,
@@ -15,12 +15,6 @@ async fn send_verification(
 ) -> crate::helpers::TestResponse {
     app.post_json("/api/auth/send-verification-email", &body, headers)
         .await
-}
-
-/// The path and query of a mailed link, to request from the app.
-fn path_of(link: &str) -> String {
-    let url = url::Url::parse(link).unwrap();
-    format!("{}?{}", url.path(), url.query().unwrap_or_default())
 }
 
 #[actix_web::test]
@@ -128,11 +122,7 @@ async fn sign_up_mails_a_link_that_verifies_the_address_once() {
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn anyone_may_ask_and_only_an_unverified_user_is_mailed() {
     let smtp = SmtpServer::start();
-    let app = builder()
-        .mail_to(&smtp)
-        .var("GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP", "false")
-        .spawn()
-        .await;
+    let app = builder().mail_only_as_asked(&smtp).spawn().await;
     let user = app.sign_up_user().await;
 
     let started = Instant::now();
@@ -159,7 +149,7 @@ async fn anyone_may_ask_and_only_an_unverified_user_is_mailed() {
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].rcpt_tos, vec![user.email.clone()]);
 
-    let verified = app.get(&path_of(&mail[0].link()), &[]).await;
+    let verified = app.get(&mail[0].path(), &[]).await;
     assert_eq!(verified.status, 302);
     let already = send_verification(
         &app,
@@ -248,7 +238,7 @@ async fn with_verification_required_nobody_unverified_signs_in_and_taken_address
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(smtp.messages().len(), 3);
 
-    let verified = app.get(&path_of(&mail[2].link()), &[]).await;
+    let verified = app.get(&mail[2].path(), &[]).await;
     let signed_in = app.sign_in_email(&email, PASSWORD).await;
 
     assert_eq!(verified.status, 302);

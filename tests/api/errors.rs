@@ -187,7 +187,7 @@ async fn unknown_paths_are_404_and_paths_match_exactly() {
         "/api/auth/get-session/",
         "/api//auth/get-session",
         "/api/auth/sign-in/social",
-        "/api/auth/change-email",
+        "/api/auth/update-session",
     ] {
         let response = app.get(path, &[]).await;
         assert_eq!(response.status, 404, "{path}");

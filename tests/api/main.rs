@@ -8,6 +8,7 @@
 )]
 
 mod account;
+mod change_email;
 mod concurrency;
 mod cors;
 mod csrf;

@@ -14,9 +14,7 @@ const RESET_ANSWER: &str =
 
 /// An app that mails only what these tests ask for (no verification mail at sign-up).
 fn resets_only(smtp: &SmtpServer) -> crate::helpers::TestAppBuilder {
-    builder()
-        .mail_to(smtp)
-        .var("GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP", "false")
+    builder().mail_only_as_asked(smtp)
 }
 
 async fn request_reset(app: &TestApp, body: serde_json::Value) -> crate::helpers::TestResponse {

@@ -38,6 +38,11 @@ impl Mail {
             .to_owned()
     }
 
+    /// The link's path and query, to request from the app under test.
+    pub fn path(&self) -> String {
+        path_of(&self.link())
+    }
+
     /// The token in the link: the path segment after `reset-password/`, or `token=`.
     pub fn token(&self) -> String {
         let link = self.link();
@@ -47,6 +52,12 @@ impl Mail {
         }
         url.path_segments().unwrap().next_back().unwrap().to_owned()
     }
+}
+
+/// The path and query of a URL.
+pub fn path_of(link: &str) -> String {
+    let url = url::Url::parse(link).unwrap();
+    format!("{}?{}", url.path(), url.query().unwrap_or_default())
 }
 
 impl SmtpServer {
@@ -180,5 +191,12 @@ impl TestAppBuilder {
     pub fn mail_to(self, server: &SmtpServer) -> Self {
         self.var("GATEHOUSE_SMTP_URL", &server.url())
             .var("GATEHOUSE_MAIL_FROM", "Example <no-reply@example.com>")
+    }
+
+    /// Sends mail through `server`, but only what a test asks for: no verification link at
+    /// sign-up.
+    pub fn mail_only_as_asked(self, server: &SmtpServer) -> Self {
+        self.mail_to(server)
+            .var("GATEHOUSE_SEND_VERIFICATION_ON_SIGN_UP", "false")
     }
 }
