@@ -307,6 +307,31 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.match(replay.headers.get("location"), /[?&]error=INVALID_TOKEN/);
   });
 
+  test("changeEmail: the old address confirms, the new one's link moves the account", { skip: !mailDir || !isGatehouse }, async () => {
+    const { client } = browserLikeClient();
+    const email = `${unique("moving")}@example.com`;
+    const target = `${unique("moved")}@example.com`;
+    await client.signUp.email({ name: "Moving", email, password: PASSWORD });
+    const verification = new URL(linkIn(await mailTo(email, "Verify")));
+    await client.verifyEmail({ query: { token: verification.searchParams.get("token") } });
+
+    const asked = await client.changeEmail({ newEmail: target, callbackURL: "/settings" });
+    const confirmation = new URL(linkIn(await mailTo(email, "Confirm")));
+    const confirmed = await fetch(confirmation, { redirect: "manual" });
+    const completion = new URL(linkIn(await mailTo(target, "Verify")));
+    const moved = await client.verifyEmail({ query: { token: completion.searchParams.get("token") } });
+    const session = await client.getSession({ query: { disableCookieCache: true } });
+
+    assert.deepEqual(asked.data, { status: true });
+    assert.equal(confirmed.status, 302);
+    assert.equal(confirmed.headers.get("location"), "/settings");
+    assert.equal(moved.error, null, JSON.stringify(moved.error));
+    assert.equal(moved.data.user.email, target);
+    assert.equal(moved.data.user.emailVerified, true);
+    assert.equal(session.data.user.email, target, "the session follows the change");
+    assert.equal((await client.signIn.email({ email, password: PASSWORD })).error.code, "INVALID_EMAIL_OR_PASSWORD");
+  });
+
   test("rememberMe: false gives a browser-session cookie and a one-day session", async () => {
     const { client: signer } = browserLikeClient();
     const email = `${unique("brief")}@example.com`;
