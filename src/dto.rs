@@ -373,10 +373,10 @@ pub struct DeleteUserBody {
     /// The user's password: deletes whatever the session's age.
     #[schema(schema_with = rules::password_schema)]
     pub password: Option<Password>,
-    /// A mailed confirmation token (none exist until gatehouse sends mail).
+    /// The token of a mailed deletion link (`GATEHOUSE_DELETE_USER=confirm`): deletes at once.
     #[schema(nullable = false)]
     pub token: Option<String>,
-    /// Where a mailed confirmation link leads; unused until gatehouse sends mail.
+    /// Where the mailed deletion link leads once it deleted (`confirm` mode); `/` when absent.
     #[serde(rename = "callbackURL")]
     #[schema(nullable = false)]
     pub callback_url: Option<String>,
@@ -386,7 +386,7 @@ pub struct DeleteUserBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DeleteUserResponse {
     pub success: bool,
-    /// `User deleted`.
+    /// `User deleted`, or in `confirm` mode `Verification email sent`.
     pub message: String,
 }
 

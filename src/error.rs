@@ -125,6 +125,9 @@ pub enum ApiError {
     ChangeEmailDisabled,
     #[error("Email is the same")]
     EmailIsTheSame,
+    /// delete-user/callback without a session.
+    #[error("Failed to get user info")]
+    FailedToGetUserInfo,
     /// verify-email: a change-of-email link opened in another user's session.
     #[error("Invalid user")]
     InvalidUser,
@@ -237,6 +240,7 @@ impl ApiError {
             Self::ChangeEmailDisabled => (StatusCode::BAD_REQUEST, "CHANGE_EMAIL_DISABLED"),
             Self::EmailIsTheSame => (StatusCode::BAD_REQUEST, "EMAIL_IS_THE_SAME"),
             Self::InvalidUser => (StatusCode::UNAUTHORIZED, "INVALID_USER"),
+            Self::FailedToGetUserInfo => (StatusCode::NOT_FOUND, "FAILED_TO_GET_USER_INFO"),
             Self::InvalidNewUserCallbackUrl => {
                 (StatusCode::FORBIDDEN, "INVALID_NEW_USER_CALLBACK_URL")
             }
@@ -441,6 +445,10 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "change-email to the address the user has.",
         ),
         row(
+            ApiError::FailedToGetUserInfo,
+            "delete-user/callback (the mailed deletion link) opened without the user's session.",
+        ),
+        row(
             ApiError::InvalidUser,
             "verify-email: a change-of-email link opened while another user is signed in.",
         ),
@@ -474,7 +482,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::NotFound,
-            "An unknown path, or delete-user while `GATEHOUSE_DELETE_USER` is off.",
+            "An unknown path; delete-user while `GATEHOUSE_DELETE_USER` is off; the magic-link routes while `GATEHOUSE_MAGIC_LINK` is off.",
         ),
         row(
             ApiError::MethodNotAllowed {
@@ -643,11 +651,12 @@ mod tests {
             ApiError::ChangeEmailDisabled => 42,
             ApiError::EmailIsTheSame => 43,
             ApiError::InvalidUser => 44,
+            ApiError::FailedToGetUserInfo => 45,
             ApiError::ResetPasswordDisabled => 33,
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 45;
+    const VARIANTS: usize = 46;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -55,6 +55,17 @@ impl SessionStrategy {
     }
 }
 
+/// Whether, and how, users may delete themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteUser {
+    /// 404, as Better Auth without the option.
+    Off,
+    /// A password or a fresh session deletes at once.
+    On,
+    /// The same, then a mailed link confirms.
+    Confirm,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SameSite {
     Lax,
@@ -102,8 +113,8 @@ pub struct Config {
     pub trusted_origins: TrustedOrigins,
     pub trusted_proxies: Vec<IpNet>,
     pub rate_limit: bool,
-    /// Serve `POST /api/auth/delete-user` (off: 404, as in Better Auth).
-    pub delete_user: bool,
+    /// Serve `POST /api/auth/delete-user` (off: 404, as in Better Auth), and how.
+    pub delete_user: DeleteUser,
     /// Where mail goes; `None`: the mail features answer as Better Auth's unconfigured ones.
     pub mail: Option<MailConfig>,
     /// A password reset ends every session of the user.
@@ -296,16 +307,25 @@ impl Config {
 
         let rate_limit = on_off("GATEHOUSE_RATE_LIMIT", get("GATEHOUSE_RATE_LIMIT"), true)?;
         let metrics = on_off("GATEHOUSE_METRICS", get("GATEHOUSE_METRICS"), false)?;
+        let mail = mail::mail_config(get)?;
         let delete_user = match get("GATEHOUSE_DELETE_USER") {
             Some(raw) if raw.trim().eq_ignore_ascii_case("confirm") => {
-                return Err(invalid(
-                    "GATEHOUSE_DELETE_USER",
-                    "confirm mails a confirmation link, and this version sends no mail; use on or off",
-                ));
+                if mail.is_none() {
+                    return Err(invalid(
+                        "GATEHOUSE_DELETE_USER",
+                        "confirm mails a confirmation link: it needs a mail transport (GATEHOUSE_SMTP_URL)",
+                    ));
+                }
+                DeleteUser::Confirm
             }
-            raw => on_off("GATEHOUSE_DELETE_USER", raw, false)?,
+            raw => {
+                if on_off("GATEHOUSE_DELETE_USER", raw, false)? {
+                    DeleteUser::On
+                } else {
+                    DeleteUser::Off
+                }
+            }
         };
-        let mail = mail::mail_config(get)?;
         let revoke_sessions_on_password_reset = on_off(
             "GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET",
             get("GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET"),

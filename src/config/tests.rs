@@ -195,13 +195,20 @@ fn the_fresh_age_takes_a_duration_or_zero_for_always() {
 fn delete_user_is_off_unless_switched_on_and_confirm_needs_mail() {
     let delete_user = |raw: &str| config(&[SECRET, ("GATEHOUSE_DELETE_USER", raw)]);
 
-    assert!(!config(&[SECRET]).unwrap().delete_user);
-    assert!(delete_user("on").unwrap().delete_user);
-    assert!(!delete_user("false").unwrap().delete_user);
+    assert_eq!(config(&[SECRET]).unwrap().delete_user, DeleteUser::Off);
+    assert_eq!(delete_user("on").unwrap().delete_user, DeleteUser::On);
+    assert_eq!(delete_user("false").unwrap().delete_user, DeleteUser::Off);
     assert_eq!(
         delete_user("confirm").unwrap_err().variable,
         "GATEHOUSE_DELETE_USER"
     );
+    let with_mail = config(&[
+        SECRET,
+        ("GATEHOUSE_DELETE_USER", "confirm"),
+        ("GATEHOUSE_SMTP_URL", "smtp://127.0.0.1:2525"),
+        ("GATEHOUSE_MAIL_FROM", "no-reply@example.com"),
+    ]);
+    assert_eq!(with_mail.unwrap().delete_user, DeleteUser::Confirm);
 }
 
 #[test]

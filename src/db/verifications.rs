@@ -18,6 +18,8 @@ pub enum Purpose {
     ChangeEmailConfirmation,
     /// change-email: the new address proves itself; only this changes the address.
     ChangeEmailVerification,
+    /// delete-user in `confirm` mode.
+    DeleteAccount,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
             Self::MagicLink,
             Self::ChangeEmailConfirmation,
             Self::ChangeEmailVerification,
+            Self::DeleteAccount,
         ]
         .into_iter()
         .find(|purpose| purpose.as_str() == name)
@@ -41,6 +44,7 @@ impl Purpose {
             Self::MagicLink => "magic-link",
             Self::ChangeEmailConfirmation => "change-email-confirmation",
             Self::ChangeEmailVerification => "change-email-verification",
+            Self::DeleteAccount => "delete-account",
         }
     }
 }

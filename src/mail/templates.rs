@@ -12,6 +12,8 @@ pub enum Kind {
     ChangeEmailConfirmation,
     /// To the new address: verify it, which completes the change.
     ChangeEmailVerification,
+    /// delete-user in `confirm` mode: the link that deletes the account.
+    DeleteAccount,
     /// A sign-up with a taken address while verification is required: the owner hears of it.
     ExistingAccount,
 }
@@ -24,6 +26,7 @@ impl Kind {
             Self::MagicLink => "magic-link",
             Self::ChangeEmailConfirmation => "change-email-confirmation",
             Self::ChangeEmailVerification => "change-email-verification",
+            Self::DeleteAccount => "delete-account",
             Self::ExistingAccount => "existing-account",
         }
     }
@@ -106,6 +109,25 @@ impl Kind {
                     link within {{expiresIn}}:</p>\n\
                     <p><a href=\"{{url}}\">Verify your new address</a></p>\n\
                     <p>If you did not ask for it, ignore this message.</p>\n\
+                    </body></html>\n",
+            },
+            Self::DeleteAccount => Template {
+                subject: "Confirm the deletion of your account at {{site}}",
+                text: "Hello {{name}},\n\n\
+                    Someone signed in as {{email}} asked to delete this account at {{site}}. To \
+                    delete it for good, open this link within {{expiresIn}}, in the browser you \
+                    are signed in with:\n\n\
+                    {{url}}\n\n\
+                    If it was not you, ignore this message and change your password: nothing is \
+                    deleted.\n",
+                html: "<!DOCTYPE html>\n<html><body>\n\
+                    <p>Hello {{name}},</p>\n\
+                    <p>Someone signed in as {{email}} asked to delete this account at {{site}}. \
+                    To delete it for good, open this link within {{expiresIn}}, in the browser \
+                    you are signed in with:</p>\n\
+                    <p><a href=\"{{url}}\">Delete my account</a></p>\n\
+                    <p>If it was not you, ignore this message and change your password: nothing \
+                    is deleted.</p>\n\
                     </body></html>\n",
             },
             Self::ExistingAccount => Template {
@@ -246,6 +268,7 @@ mod tests {
             Kind::MagicLink,
             Kind::ChangeEmailConfirmation,
             Kind::ChangeEmailVerification,
+            Kind::DeleteAccount,
             Kind::ExistingAccount,
         ] {
             let message = render(kind, &values);

@@ -38,7 +38,8 @@ const MAIL: Limit = Limit {
 };
 
 /// The GET routes a mailed link opens, counted like the POSTs (100 per 10 s per client address).
-const MAILED_LINKS: [&str; 4] = [
+const MAILED_LINKS: [&str; 5] = [
+    "/api/auth/delete-user/callback",
     "/api/auth/reset-password/{token}",
     "/api/auth/reset-password-page",
     "/api/auth/verify-email",

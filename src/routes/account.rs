@@ -1,10 +1,11 @@
 //! The signed-in user's account: `POST /api/auth/change-password`, `/verify-password`,
 //! `/update-user`, `/delete-user`, and the anonymous `/is-username-available`.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use diesel::Connection as _;
 
 use crate::auth::{account, origin};
+use crate::config::DeleteUser;
 use crate::db::users;
 use crate::db::verifications::{self, Purpose};
 use crate::dto::{
@@ -14,12 +15,14 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ErrorBody, TokenEndpoint, UsernameProblem};
 use crate::extract::{self, Accepts};
+use crate::ids::sha256_hex;
+use crate::mail::Kind;
 use crate::routes::{
-    BODY_CODES, ErrorCodes, SignedInPostErrors, expire_session_cookies, is_fresh,
-    set_session_cookies, signed_in, start_session,
+    BODY_CODES, ErrorCodes, SignedInPostErrors, auth_base, enc, expire_session_cookies, is_fresh,
+    mailed, redirect_with, set_session_cookies, signed_in, start_session,
 };
 use crate::rules::username_problem;
-use crate::session::{Revocation, WithRevocation};
+use crate::session::{ActiveSession, Revocation, WithRevocation};
 use crate::state::AppState;
 
 const CSRF_CODES: &[&str] = &["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"];
@@ -83,8 +86,24 @@ pub const DELETE_USER_ERROR_CODES: ErrorCodes = &[
             "SESSION_EXPIRED",
         ],
     ),
-    ("403", CSRF_CODES),
+    (
+        "403",
+        &[
+            "MISSING_OR_NULL_ORIGIN",
+            "INVALID_ORIGIN",
+            "INVALID_CALLBACK_URL",
+        ],
+    ),
     ("404", &["NOT_FOUND", "INVALID_TOKEN"]),
+];
+/// The codes the mailed deletion link answers with where a status carries several.
+pub const DELETE_CALLBACK_ERROR_CODES: ErrorCodes = &[
+    ("400", &["VALIDATION_ERROR"]),
+    ("403", &["INVALID_CALLBACK_URL"]),
+    (
+        "404",
+        &["NOT_FOUND", "FAILED_TO_GET_USER_INFO", "INVALID_TOKEN"],
+    ),
 ];
 /// The codes is-username-available answers with where a status carries several.
 pub const USERNAME_ERROR_CODES: ErrorCodes = &[
@@ -296,20 +315,22 @@ pub async fn update_user(
     Ok(response.json(StatusTrueResponse { status: true }))
 }
 
-/// Delete the signed-in user (served when `GATEHOUSE_DELETE_USER=on`).
+/// Delete the signed-in user (served when `GATEHOUSE_DELETE_USER` is `on` or `confirm`).
 ///
 /// With `password`, the password is checked as sign-in checks it; without one, the session must be
-/// fresh (signed in less than `GATEHOUSE_FRESH_AGE` ago), else 400 `SESSION_EXPIRED`. The user,
-/// their password and every session go in one transaction (jwt sessions are refused by every
-/// instance within a second) and the session cookies are expired. Off (the default, as in Better
-/// Auth): 404 `NOT_FOUND`.
+/// fresh (signed in less than `GATEHOUSE_FRESH_AGE` ago), else 400 `SESSION_EXPIRED`. Then `on`
+/// deletes at once, and `confirm` mails a link (24 hours, once) that deletes when opened in the
+/// user's session, or whose token this endpoint takes as `token`. The user, their password, tokens
+/// and every session go in one transaction (jwt sessions are refused by every instance within a
+/// second) and the session cookies are expired. Off (the default, as in Better Auth): 404
+/// `NOT_FOUND`.
 #[utoipa::path(
     operation_id = "deleteUser",
     tag = "account",
     request_body(content = DeleteUserBody, content_type = "application/json", description = "Optional; the Better Auth client sends `{}` without arguments."),
     responses(
-        (status = 200, description = "Deleted.", body = DeleteUserResponse,
-            headers(("Set-Cookie" = String, description = "Expires the session cookies."))),
+        (status = 200, description = "Deleted (`User deleted`), or in `confirm` mode the link is mailed (`Verification email sent`).", body = DeleteUserResponse,
+            headers(("Set-Cookie" = String, description = "Once deleted: expires the session cookies."))),
         (status = 400, description = "A malformed body, no password on the account, a wrong password, or a stale session without one.", body = ErrorBody),
         (status = 404, description = "Switched off (`NOT_FOUND`), or a `token` that names no pending deletion (`INVALID_TOKEN`).", body = ErrorBody),
         (status = 503, description = "Database or hashing unavailable; nothing was deleted.", body = ErrorBody),
@@ -323,12 +344,15 @@ pub async fn delete_user(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.config.delete_user {
+    if state.config.delete_user == DeleteUser::Off {
         return Err(ApiError::NotFound);
     }
     let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
     let body: DeleteUserBody = extract::delete_user_body(body.as_ref())?;
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    if let Some(callback) = &body.callback_url {
+        origin::check_callback_url(callback, &state.config.trusted_origins)?;
+    }
     let (mut response, active) = signed_in(&req, &state).await?;
     let now = state.clock.now();
     let user_id = active.user.id.clone();
@@ -343,15 +367,82 @@ pub async fn delete_user(
             now,
         )
         .await?;
-    } else if body.token.is_some() {
-        // Confirmation tokens are mailed in `confirm` mode, which needs mail: none exist yet.
-        return Err(ApiError::InvalidToken(TokenEndpoint::DeleteUser));
-    } else {
-        if !is_fresh(&state, &active, now) {
-            return Err(ApiError::SessionExpired);
-        }
+    } else if let Some(token) = body.token {
+        pending_deletion(&state, &user_id, &token, now).await?;
+        delete_account(&state, &active, now).await?;
+        expire_session_cookies(&mut response, &state)?;
+        return Ok(response.json(user_deleted()));
+    } else if !is_fresh(&state, &active, now) {
+        return Err(ApiError::SessionExpired);
     }
 
+    if state.config.delete_user == DeleteUser::Confirm {
+        let lookup = user_id.clone();
+        let Some(user) = state
+            .db
+            .run(move |conn| users::find_by_id(conn, &lookup))
+            .await?
+        else {
+            return Err(ApiError::Unauthorized);
+        };
+        let (token, expires_at) = mailed::issue(&state, Purpose::DeleteAccount, &user, now).await?;
+        let url = format!(
+            "{}/delete-user/callback?token={token}&callbackURL={}",
+            auth_base(&state.config.base_url),
+            enc(body.callback_url.as_deref().unwrap_or("/"))
+        );
+        let expires_in = mailed::lifetime(Purpose::DeleteAccount).1;
+        mailed::send(
+            &state,
+            Kind::DeleteAccount,
+            &user,
+            url,
+            expires_at,
+            expires_in,
+        );
+        return Ok(response.json(DeleteUserResponse {
+            success: true,
+            message: "Verification email sent".to_owned(),
+        }));
+    }
+    delete_account(&state, &active, now).await?;
+    expire_session_cookies(&mut response, &state)?;
+    Ok(response.json(user_deleted()))
+}
+
+fn user_deleted() -> DeleteUserResponse {
+    DeleteUserResponse {
+        success: true,
+        message: "User deleted".to_owned(),
+    }
+}
+
+/// A mailed deletion token of this user that is unused and unexpired, else 404 `INVALID_TOKEN`.
+async fn pending_deletion(
+    state: &AppState,
+    user_id: &str,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let (hash, naive) = (sha256_hex(token), now.naive_utc());
+    let row = state
+        .db
+        .run(move |conn| verifications::find_usable(conn, Purpose::DeleteAccount, &hash, naive))
+        .await?;
+    match row {
+        Some(row) if row.user_id.as_deref() == Some(user_id) => Ok(()),
+        _ => Err(ApiError::InvalidToken(TokenEndpoint::DeleteUser)),
+    }
+}
+
+/// Deletes the session's user: the user, credential, tokens and every session (jwt: deny-listed)
+/// in one transaction.
+async fn delete_account(
+    state: &AppState,
+    active: &ActiveSession,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let user_id = active.user.id.clone();
     let delete: WithRevocation = {
         let user_id = user_id.clone();
         Box::new(move |conn| users::delete(conn, &user_id).map(drop))
@@ -368,11 +459,73 @@ pub async fn delete_user(
         )
         .await?;
     log::info!("user {user_id} deleted their account");
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct CallbackQuery {
+    token: Option<String>,
+    #[serde(rename = "callbackURL")]
+    callback_url: Option<String>,
+}
+
+/// The mailed deletion link (`GATEHOUSE_DELETE_USER=confirm`).
+///
+/// Opened in the user's session (else 404 `FAILED_TO_GET_USER_INFO`) with an unused, unexpired
+/// deletion token of that user (else 404 `INVALID_TOKEN`): deletes as delete-user does, expires
+/// the session cookies, and redirects to `callbackURL` as given, or answers `User deleted`.
+#[utoipa::path(
+    operation_id = "deleteUserCallback",
+    tag = "account",
+    params(
+        ("token" = String, Query, description = "The mailed token."),
+        ("callbackURL" = Option<String>, Query, description = "Where to go once deleted."),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = DeleteUserResponse),
+        (status = 302, description = "Deleted; to `callbackURL`.",
+            headers(("Location" = String, description = "`callbackURL` as given."))),
+        (status = 400, description = "No `token`.", body = ErrorBody),
+        (status = 403, description = "An untrusted `callbackURL`.", body = ErrorBody),
+        (status = 404, description = "Switched off, no session, or no such pending deletion.", body = ErrorBody),
+        (status = 429, description = "Too many links opened from this client.", body = ErrorBody),
+        (status = 503, description = "Database unavailable; nothing was deleted.", body = ErrorBody),
+    ),
+    security(("cookie" = []))
+)]
+#[get("/delete-user/callback")]
+pub async fn delete_user_callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if state.config.delete_user == DeleteUser::Off {
+        return Err(ApiError::NotFound);
+    }
+    let query = web::Query::<CallbackQuery>::from_query(req.query_string())
+        .map_err(|_| ApiError::Validation("[query] Invalid query".to_owned()))?
+        .into_inner();
+    let Some(token) = query.token else {
+        return Err(ApiError::Validation(
+            "[query.token] Invalid input: expected string, received undefined".to_owned(),
+        ));
+    };
+    let callback = query.callback_url.filter(|c| !c.is_empty());
+    if let Some(callback) = &callback {
+        origin::check_callback_url(callback, &state.config.trusted_origins)?;
+    }
+    let (mut response, active) = match signed_in(&req, &state).await {
+        Ok(signed_in) => signed_in,
+        Err(ApiError::Unauthorized) => return Err(ApiError::FailedToGetUserInfo),
+        Err(error) => return Err(error),
+    };
+    let now = state.clock.now();
+    pending_deletion(&state, &active.user.id, &token, now).await?;
+    delete_account(&state, &active, now).await?;
     expire_session_cookies(&mut response, &state)?;
-    Ok(response.json(DeleteUserResponse {
-        success: true,
-        message: "User deleted".to_owned(),
-    }))
+    match callback {
+        Some(callback) => redirect_with(response, &callback),
+        None => Ok(response.json(user_deleted())),
+    }
 }
 
 /// Whether a username is free.

@@ -25,7 +25,7 @@ pub async fn answer_floor(arrived: Instant) {
 pub fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
     match purpose {
         Purpose::ResetPassword => (chrono::Duration::hours(1), "1 hour"),
-        Purpose::VerifyEmail => (chrono::Duration::hours(24), "24 hours"),
+        Purpose::VerifyEmail | Purpose::DeleteAccount => (chrono::Duration::hours(24), "24 hours"),
         Purpose::MagicLink => (chrono::Duration::minutes(5), "5 minutes"),
         Purpose::ChangeEmailConfirmation | Purpose::ChangeEmailVerification => {
             (chrono::Duration::hours(1), "1 hour")

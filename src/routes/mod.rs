@@ -59,6 +59,7 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(account::verify_password)
         .service(account::update_user)
         .service(account::delete_user)
+        .service(account::delete_user_callback)
         .service(account::is_username_available)
         .service(password_reset::request_password_reset)
         .service(password_reset::reset_password_link)
@@ -176,6 +177,7 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "verifyPassword" => account::VERIFY_PASSWORD_ERROR_CODES,
         "updateUser" => account::UPDATE_USER_ERROR_CODES,
         "deleteUser" => account::DELETE_USER_ERROR_CODES,
+        "deleteUserCallback" => account::DELETE_CALLBACK_ERROR_CODES,
         "isUsernameAvailable" => account::USERNAME_ERROR_CODES,
         "requestPasswordReset" => password_reset::REQUEST_ERROR_CODES,
         "resetPassword" => password_reset::RESET_ERROR_CODES,

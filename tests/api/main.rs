@@ -13,6 +13,7 @@ mod concurrency;
 mod cors;
 mod csrf;
 mod database_sessions;
+mod delete_by_mail;
 mod email_verification;
 mod errors;
 mod exit;
