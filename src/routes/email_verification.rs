@@ -348,16 +348,11 @@ async fn verify(
         updated_at: naive,
         ..user
     };
-    let mut response = response;
     // The user's own session is re-sent; in the jwt strategy, re-issued with the new address.
-    if let Some(active) = signed_in {
-        let remember = !state.cookies.presented(req).dont_remember;
-        let token = state
-            .sessions
-            .reissue(&state.db, &active, &updated, remember, now)
-            .await?;
-        set_session_cookies(&mut response, req, state, &token, remember)?;
-    }
+    let response = match signed_in {
+        Some(active) => resend_session(req, state, &active, &updated, response, now).await?,
+        None => response,
+    };
     Ok((
         response,
         json!({"status": true, "user": User::from(updated)}),
@@ -390,12 +385,44 @@ async fn verify_address(
             })
         })
         .await?;
-    if !verified || !state.config.auto_sign_in_after_verification {
+    if !verified {
         return Ok(response);
     }
+    let verified_user = UserRow {
+        email_verified: true,
+        updated_at: naive,
+        ..user
+    };
     match signed_in {
-        // The user's own session stays as it is.
-        Some(active) if active.user.id == user.id => Ok(response),
-        _ => Ok(start_session(req, state, &user, true, now).await?.0),
+        // The user's own session is re-sent, in the jwt strategy re-issued so that its claims
+        // say the address is verified (get-session reads them).
+        Some(active) if active.user.id == verified_user.id => {
+            resend_session(req, state, &active, &verified_user, response, now).await
+        }
+        _ if state.config.auto_sign_in_after_verification => {
+            Ok(start_session(req, state, &verified_user, true, now)
+                .await?
+                .0)
+        }
+        _ => Ok(response),
     }
+}
+
+/// Re-sends the user's own session after a change to the user: the same token in the database
+/// strategy, a re-issued JWT (same `sid` and `auth_time`) in the jwt strategy.
+async fn resend_session(
+    req: &HttpRequest,
+    state: &AppState,
+    active: &ActiveSession,
+    user: &UserRow,
+    mut response: actix_web::HttpResponseBuilder,
+    now: DateTime<Utc>,
+) -> Result<actix_web::HttpResponseBuilder, ApiError> {
+    let remember = !state.cookies.presented(req).dont_remember;
+    let token = state
+        .sessions
+        .reissue(&state.db, active, user, remember, now)
+        .await?;
+    set_session_cookies(&mut response, req, state, &token, remember)?;
+    Ok(response)
 }

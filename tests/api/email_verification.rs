@@ -120,6 +120,34 @@ async fn sign_up_mails_a_link_that_verifies_the_address_once() {
 
 #[actix_web::test]
 #[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
+async fn the_users_own_session_says_verified_at_once() {
+    let smtp = SmtpServer::start();
+    let app = builder().mail_to(&smtp).spawn().await;
+    let user = app.sign_up_user().await;
+    let mail = smtp.wait_for_mail_to(&user.email, 1).await.remove(0);
+
+    let verified = app
+        .get(
+            &format!("/api/auth/verify-email?token={}", mail.token()),
+            &[("cookie", &user.cookie)],
+        )
+        .await;
+    let session = app
+        .get_session_with_cookie(&verified.session_cookie())
+        .await;
+
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.body, json!({"status": true, "user": null}));
+    assert_eq!(session.body["user"]["emailVerified"], true);
+    assert_eq!(
+        session.body["session"]["id"],
+        app.get_session_with_cookie(&user.cookie).await.body["session"]["id"],
+        "the same session, re-sent"
+    );
+}
+
+#[actix_web::test]
+#[ignore = "needs aiosmtpd: scripts/test.sh installs it and runs ignored tests"]
 async fn anyone_may_ask_and_only_an_unverified_user_is_mailed() {
     let smtp = SmtpServer::start();
     let app = builder().mail_only_as_asked(&smtp).spawn().await;

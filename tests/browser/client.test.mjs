@@ -273,7 +273,7 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.equal(second.searchParams.get("callbackURL"), "/again");
     assert.equal(verified.error, null, JSON.stringify(verified.error));
     assert.deepEqual(verified.data, { status: true, user: null });
-    if (strategy === "database") assert.equal(user.emailVerified, true);
+    assert.equal(user.emailVerified, true, "the session says so at once, in both strategies");
     assert.equal(already.error.status, 400);
     assert.equal(already.error.code, "EMAIL_ALREADY_VERIFIED");
     assert.deepEqual(replay.data, { status: true, user: null }, "a verified user's link answers as a replay");
