@@ -103,6 +103,46 @@ async fn read_bytes(mut payload: web::Payload) -> Result<web::BytesMut, ApiError
     Ok(body)
 }
 
+/// The query of a mailed link that carries its token in `?token=`: verify-email,
+/// magic-link/verify and delete-user/callback. The URLs are as sent, an empty one counting as
+/// absent; the caller checks them.
+#[derive(Debug, Default)]
+pub struct TokenLink {
+    pub token: String,
+    pub callback_url: Option<String>,
+    pub new_user_callback_url: Option<String>,
+    pub error_callback_url: Option<String>,
+}
+
+/// Reads a [`TokenLink`] from a query string; no `token` is Better Auth's validation error.
+pub fn token_link(query: &str) -> Result<TokenLink, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        token: Option<String>,
+        #[serde(rename = "callbackURL")]
+        callback_url: Option<String>,
+        #[serde(rename = "newUserCallbackURL")]
+        new_user_callback_url: Option<String>,
+        #[serde(rename = "errorCallbackURL")]
+        error_callback_url: Option<String>,
+    }
+    let raw = web::Query::<Raw>::from_query(query)
+        .map_err(|_| ApiError::Validation("[query] Invalid query".to_owned()))?
+        .into_inner();
+    let Some(token) = raw.token else {
+        return Err(ApiError::Validation(
+            "[query.token] Invalid input: expected string, received undefined".to_owned(),
+        ));
+    };
+    let present = |url: Option<String>| url.filter(|u| !u.is_empty());
+    Ok(TokenLink {
+        token,
+        callback_url: present(raw.callback_url),
+        new_user_callback_url: present(raw.new_user_callback_url),
+        error_callback_url: present(raw.error_callback_url),
+    })
+}
+
 /// Form fields are strings and pass the same validation as JSON; the last of repeated keys wins,
 /// as `Object.fromEntries(new URLSearchParams(..))` does.
 fn parse_form(body: &[u8]) -> Result<Value, ApiError> {

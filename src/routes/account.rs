@@ -462,13 +462,6 @@ async fn delete_account(
     Ok(())
 }
 
-#[derive(serde::Deserialize)]
-struct CallbackQuery {
-    token: Option<String>,
-    #[serde(rename = "callbackURL")]
-    callback_url: Option<String>,
-}
-
 /// The mailed deletion link (`GATEHOUSE_DELETE_USER=confirm`).
 ///
 /// Opened in the user's session (else 404 `FAILED_TO_GET_USER_INFO`) with an unused, unexpired
@@ -501,15 +494,11 @@ pub async fn delete_user_callback(
     if state.config.delete_user == DeleteUser::Off {
         return Err(ApiError::NotFound);
     }
-    let query = web::Query::<CallbackQuery>::from_query(req.query_string())
-        .map_err(|_| ApiError::Validation("[query] Invalid query".to_owned()))?
-        .into_inner();
-    let Some(token) = query.token else {
-        return Err(ApiError::Validation(
-            "[query.token] Invalid input: expected string, received undefined".to_owned(),
-        ));
-    };
-    let callback = query.callback_url.filter(|c| !c.is_empty());
+    let extract::TokenLink {
+        token,
+        callback_url: callback,
+        ..
+    } = extract::token_link(req.query_string())?;
     if let Some(callback) = &callback {
         origin::check_callback_url(callback, &state.config.trusted_origins)?;
     }

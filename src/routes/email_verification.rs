@@ -169,13 +169,6 @@ pub async fn send_verification_email(
     Ok(response.json(StatusTrueResponse { status: true }))
 }
 
-#[derive(serde::Deserialize)]
-struct VerifyQuery {
-    token: Option<String>,
-    #[serde(rename = "callbackURL")]
-    callback_url: Option<String>,
-}
-
 /// The mailed verification link.
 ///
 /// Marks the address verified, once; opening it again, or for a user verified meanwhile,
@@ -205,15 +198,11 @@ pub async fn verify_email(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = web::Query::<VerifyQuery>::from_query(req.query_string())
-        .map_err(|_| ApiError::Validation("[query] Invalid query".to_owned()))?
-        .into_inner();
-    let Some(token) = query.token else {
-        return Err(ApiError::Validation(
-            "[query.token] Invalid input: expected string, received undefined".to_owned(),
-        ));
-    };
-    let callback = query.callback_url.filter(|c| !c.is_empty());
+    let extract::TokenLink {
+        token,
+        callback_url: callback,
+        ..
+    } = extract::token_link(req.query_string())?;
     if let Some(callback) = &callback {
         origin::check_callback_url(callback, &state.config.trusted_origins)?;
     }

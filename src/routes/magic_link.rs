@@ -162,17 +162,6 @@ pub async fn sign_in_magic_link(
     Ok(HttpResponse::Ok().json(StatusTrueResponse { status: true }))
 }
 
-#[derive(serde::Deserialize)]
-struct VerifyQuery {
-    token: Option<String>,
-    #[serde(rename = "callbackURL")]
-    callback_url: Option<String>,
-    #[serde(rename = "newUserCallbackURL")]
-    new_user_callback_url: Option<String>,
-    #[serde(rename = "errorCallbackURL")]
-    error_callback_url: Option<String>,
-}
-
 /// The mailed sign-in link.
 ///
 /// Uses the token (once) and signs in: a new session with its cookie and `set-auth-token`, then a
@@ -209,21 +198,14 @@ pub async fn magic_link_verify(
     if !state.config.magic_link {
         return Err(ApiError::NotFound);
     }
-    let query = web::Query::<VerifyQuery>::from_query(req.query_string())
-        .map_err(|_| ApiError::Validation("[query] Invalid query".to_owned()))?
-        .into_inner();
-    let Some(token) = query.token else {
-        return Err(ApiError::Validation(
-            "[query.token] Invalid input: expected string, received undefined".to_owned(),
-        ));
-    };
-    let present = |url: Option<String>| url.filter(|u| !u.is_empty());
+    let link = extract::token_link(req.query_string())?;
+    let token = link.token;
     let targets = Targets::checked(
         &state,
         Targets {
-            callback: present(query.callback_url),
-            new_user: present(query.new_user_callback_url),
-            error: present(query.error_callback_url),
+            callback: link.callback_url,
+            new_user: link.new_user_callback_url,
+            error: link.error_callback_url,
         },
     )?;
     let base = auth_base(&state.config.base_url);
