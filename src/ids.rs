@@ -24,10 +24,12 @@ pub fn mail_token() -> String {
 
 /// Lower-case hex SHA-256: 64 characters, whatever the input's length.
 pub fn sha256_hex(input: &str) -> String {
-    Sha256::digest(input.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(input.as_bytes()))
+}
+
+/// Lower-case hex, two characters a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

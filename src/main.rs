@@ -1,4 +1,4 @@
-//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key]`: read the configuration, start
+//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key | mail-webhook-key]`: read the configuration, start
 //! logging, open the database, bind the socket, serve.
 
 use std::io::{Read as _, Write as _};
@@ -39,6 +39,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print, in hex, the key that signs mail webhooks (derived from GATEHOUSE_SECRET), for the
+    /// receiver to verify X-Gatehouse-Signature with.
+    MailWebhookKey,
 }
 
 /// Exit status of a refused configuration, as for a usage error.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Openapi => print_stdout(&gatehouse::openapi::document_json()),
         Command::Healthcheck => healthcheck(),
         Command::JwtKey { out } => jwt_key(out),
+        Command::MailWebhookKey => mail_webhook_key(),
     }
 }
 
@@ -97,9 +101,6 @@ fn serve() -> ExitCode {
             );
         }
     };
-    for warning in config.warnings() {
-        log::warn!("{warning}");
-    }
     startup::raise_open_file_limit();
     let address = listener
         .local_addr()
@@ -116,6 +117,10 @@ fn serve() -> ExitCode {
         Err(error) if error.is::<ConfigError>() => return fail(CONFIG_ERROR, &error.to_string()),
         Err(error) => return fail(1, &format!("cannot start: {error}")),
     };
+    // After every check, so a refused configuration stays one line.
+    for warning in state.config.warnings() {
+        log::warn!("{warning}");
+    }
     let result = actix_web::rt::System::new().block_on(async move {
         let server = startup::run(listener, state)?;
         log::info!("{summary}");
@@ -147,6 +152,20 @@ fn migrate() -> ExitCode {
         }
         Err(error) => fail(1, &format!("migration failed: {error}")),
     }
+}
+
+/// The key of the secret `serve` would use: a generated SQLite secret is stored first, as `serve`
+/// stores it, so the key printed is the one that signs.
+fn mail_webhook_key() -> ExitCode {
+    let mut config = match load_config() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if let Err(error) = config.persist_generated_secret() {
+        return fail(CONFIG_ERROR, &error.to_string());
+    }
+    let key = gatehouse::mail::webhook_key(config.secret.expose());
+    print_stdout(&format!("{}\n", gatehouse::ids::hex(&key)))
 }
 
 fn jwt_key(out: Option<PathBuf>) -> ExitCode {

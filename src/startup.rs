@@ -34,6 +34,7 @@ const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 /// a generated secret first (after every configuration check has passed), then opens the
 /// database.
 pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
+    let mail = config.mail.as_ref().map(Mailer::prepare).transpose()?;
     config.persist_generated_secret()?;
     let (db, applied) = Db::open(&config.database_url)?;
     if !applied.is_empty() {
@@ -44,8 +45,14 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
     let document = crate::openapi::document();
     let sessions = Sessions::new(&config)?;
     sessions.sync_blocking(&db, clock.now())?;
-    let mailer = match &config.mail {
-        Some(mail) => Mailer::start(mail, clock.clone())?,
+    let mailer = match mail {
+        Some(mail) => {
+            let secrets: Vec<&str> = std::iter::once(&config.secret)
+                .chain(&config.old_secrets)
+                .map(|secret| secret.expose())
+                .collect();
+            Mailer::start(mail, &secrets, clock.clone())?
+        }
         None => Mailer::disabled(),
     };
     Ok(AppState {

@@ -1,6 +1,10 @@
-//! The mail transport: `GATEHOUSE_SMTP_URL` and `GATEHOUSE_MAIL_FROM`, checked at start-up.
+//! The mail transport, checked at start-up: `GATEHOUSE_SMTP_URL` and `GATEHOUSE_MAIL_FROM`, or
+//! `GATEHOUSE_MAIL_WEBHOOK`; and the extras both share, `GATEHOUSE_MAIL_TEMPLATES` and
+//! `GATEHOUSE_MAIL_CA_FILE`.
 
 use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
 
 use lettre::message::Mailbox;
 use percent_encoding::percent_decode_str;
@@ -42,15 +46,30 @@ impl fmt::Debug for SmtpConfig {
     }
 }
 
-/// Where mail goes and whom it is from.
+/// How messages leave gatehouse.
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    /// Delivered through an SMTP server, from `from`.
+    Smtp { smtp: SmtpConfig, from: Mailbox },
+    /// POSTed as signed JSON to the app, which sends them itself.
+    Webhook { url: Url },
+}
+
+/// Where mail goes, with what words, and which extra certificate authorities to trust on the way.
 #[derive(Clone, Debug)]
 pub struct MailConfig {
-    pub smtp: SmtpConfig,
-    pub from: Mailbox,
+    pub transport: MailTransport,
+    /// A folder of `<kind>.subject|txt|html` files replacing the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// PEM certificates trusted besides the system's, for the SMTP server or the webhook.
+    pub ca_file: Option<PathBuf>,
 }
 
 const SMTP_URL: &str = "GATEHOUSE_SMTP_URL";
 const MAIL_FROM: &str = "GATEHOUSE_MAIL_FROM";
+const MAIL_WEBHOOK: &str = "GATEHOUSE_MAIL_WEBHOOK";
+pub const MAIL_TEMPLATES: &str = "GATEHOUSE_MAIL_TEMPLATES";
+pub const MAIL_CA_FILE: &str = "GATEHOUSE_MAIL_CA_FILE";
 
 /// `smtp://[user:pass@]host[:port][?tls=required|none]` (port 587) or
 /// `smtps://[user:pass@]host[:port]` (port 465). Credentials are only ever sent over TLS unless `tls=none` says otherwise, so with
@@ -125,20 +144,45 @@ pub fn parse_smtp_url(raw: &str) -> Result<SmtpConfig, ConfigError> {
     })
 }
 
-/// The mail settings: none, or SMTP with a sender. The webhook transport and template folder are
-/// not part of this version: naming them stops start-up rather than silently sending nothing.
+/// An `https://` URL, or `http://` to this machine (`localhost`, `127.0.0.0/8`, `[::1]`): mail
+/// carries tokens, so it never crosses a network in clear.
+pub fn parse_webhook_url(raw: &str) -> Result<Url, ConfigError> {
+    let url =
+        Url::parse(raw.trim()).map_err(|e| invalid(MAIL_WEBHOOK, format!("not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            MAIL_WEBHOOK,
+            "credentials or a fragment have no place here: the signature authenticates gatehouse",
+        ));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(invalid(
+            MAIL_WEBHOOK,
+            "http:// only to localhost, 127.0.0.0/8 or [::1]; use https:// elsewhere",
+        )),
+        other => Err(invalid(
+            MAIL_WEBHOOK,
+            format!("expected https:// (or http:// on loopback), got {other}://"),
+        )),
+    }
+}
+
+/// The mail settings: none, SMTP with a sender, or a webhook; never both transports.
 pub fn mail_config(
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<MailConfig>, ConfigError> {
-    for later in ["GATEHOUSE_MAIL_WEBHOOK", "GATEHOUSE_MAIL_TEMPLATES"] {
-        if get(later).is_some() {
-            return Err(invalid(
-                later,
-                "not supported by this version yet; use GATEHOUSE_SMTP_URL and the built-in templates",
-            ));
-        }
-    }
     let smtp = get(SMTP_URL).map(|raw| parse_smtp_url(&raw)).transpose()?;
+    let webhook = get(MAIL_WEBHOOK)
+        .map(|raw| parse_webhook_url(&raw))
+        .transpose()?;
     let from = get(MAIL_FROM)
         .map(|raw| {
             raw.trim()
@@ -146,15 +190,56 @@ pub fn mail_config(
                 .map_err(|e| invalid(MAIL_FROM, format!("expected addr or Name <addr>: {e}")))
         })
         .transpose()?;
-    match (smtp, from) {
-        (Some(smtp), Some(from)) => Ok(Some(MailConfig { smtp, from })),
-        (Some(_), None) => Err(invalid(MAIL_FROM, "GATEHOUSE_SMTP_URL needs a sender")),
-        (None, Some(_)) => Err(invalid(
-            MAIL_FROM,
-            "a sender without GATEHOUSE_SMTP_URL sends nothing",
-        )),
-        (None, None) => Ok(None),
-    }
+    let transport = match (smtp, webhook, from) {
+        (Some(_), Some(_), _) => {
+            return Err(invalid(
+                MAIL_WEBHOOK,
+                "GATEHOUSE_SMTP_URL is set too: choose one transport",
+            ));
+        }
+        (Some(smtp), None, Some(from)) => MailTransport::Smtp { smtp, from },
+        (Some(_), None, None) => {
+            return Err(invalid(MAIL_FROM, "GATEHOUSE_SMTP_URL needs a sender"));
+        }
+        (None, Some(_), Some(_)) => {
+            return Err(invalid(
+                MAIL_FROM,
+                "the webhook's receiver chooses the sender: drop GATEHOUSE_MAIL_FROM",
+            ));
+        }
+        (None, Some(url), None) => MailTransport::Webhook { url },
+        (None, None, Some(_)) => {
+            return Err(invalid(
+                MAIL_FROM,
+                "a sender without GATEHOUSE_SMTP_URL sends nothing",
+            ));
+        }
+        (None, None, None) => {
+            for extra in [MAIL_TEMPLATES, MAIL_CA_FILE] {
+                if get(extra).is_some() {
+                    return Err(invalid(
+                        extra,
+                        "without a mail transport (GATEHOUSE_SMTP_URL or GATEHOUSE_MAIL_WEBHOOK) it has no use",
+                    ));
+                }
+            }
+            return Ok(None);
+        }
+    };
+    let path = |variable: &'static str| {
+        get(variable)
+            .map(|raw| raw.trim().to_owned())
+            .map(|raw| match raw.is_empty() {
+                true => Err(invalid(variable, "empty: unset it instead")),
+                false => Ok(PathBuf::from(raw)),
+            })
+            .transpose()
+    };
+    Ok(Some(MailConfig {
+        transport,
+        templates: path(MAIL_TEMPLATES)?,
+        ca_file: path(MAIL_CA_FILE)?,
+    }))
 }
 
 #[cfg(test)]
@@ -217,7 +302,10 @@ mod tests {
         ]))
         .unwrap()
         .unwrap();
-        assert_eq!(config.from.email.to_string(), "no-reply@example.com");
+        let MailTransport::Smtp { from, .. } = config.transport else {
+            panic!("an SMTP transport");
+        };
+        assert_eq!(from.email.to_string(), "no-reply@example.com");
         for (vars, variable) in [
             (
                 vars(&[("GATEHOUSE_SMTP_URL", "smtp://127.0.0.1:2525")]),
@@ -232,11 +320,48 @@ mod tests {
                 "GATEHOUSE_MAIL_FROM",
             ),
             (
-                vars(&[("GATEHOUSE_MAIL_WEBHOOK", "https://hooks.example.com")]),
+                vars(&[
+                    ("GATEHOUSE_MAIL_WEBHOOK", "https://hooks.example.com"),
+                    ("GATEHOUSE_SMTP_URL", "smtp://127.0.0.1:2525"),
+                    ("GATEHOUSE_MAIL_FROM", "no-reply@example.com"),
+                ]),
                 "GATEHOUSE_MAIL_WEBHOOK",
+            ),
+            (
+                vars(&[
+                    ("GATEHOUSE_MAIL_WEBHOOK", "https://hooks.example.com"),
+                    ("GATEHOUSE_MAIL_FROM", "no-reply@example.com"),
+                ]),
+                "GATEHOUSE_MAIL_FROM",
+            ),
+            (
+                vars(&[("GATEHOUSE_MAIL_TEMPLATES", "/etc/gatehouse/mail")]),
+                "GATEHOUSE_MAIL_TEMPLATES",
             ),
         ] {
             assert_eq!(mail_config(vars).unwrap_err().variable, variable);
+        }
+    }
+
+    #[test]
+    fn webhooks_are_https_or_loopback_http() {
+        for good in [
+            "https://hooks.example.com/mail",
+            "http://localhost:9000/mail",
+            "http://127.0.0.5/mail",
+            "http://[::1]:8000/",
+        ] {
+            assert!(parse_webhook_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://hooks.example.com/mail",
+            "http://10.0.0.1/mail",
+            "ftp://localhost/",
+            "https://user:pass@hooks.example.com/",
+            "hooks.example.com",
+        ] {
+            let error = parse_webhook_url(bad).unwrap_err();
+            assert_eq!(error.variable, "GATEHOUSE_MAIL_WEBHOOK", "{bad}");
         }
     }
 }

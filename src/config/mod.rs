@@ -21,7 +21,7 @@ use self::parse::{
 
 pub use database_url::DatabaseUrl;
 pub use keys::JwtSigningKey;
-pub use mail::{MailConfig, SmtpConfig, SmtpTls};
+pub use mail::{MAIL_CA_FILE, MAIL_TEMPLATES, MailConfig, MailTransport, SmtpConfig, SmtpTls};
 pub use origins::TrustedOrigins;
 pub use secret::{Secret, SecretSource, create_private_file};
 
@@ -313,7 +313,7 @@ impl Config {
                 if mail.is_none() {
                     return Err(invalid(
                         "GATEHOUSE_DELETE_USER",
-                        "confirm mails a confirmation link: it needs a mail transport (GATEHOUSE_SMTP_URL)",
+                        "confirm mails a confirmation link: it needs a mail transport (GATEHOUSE_SMTP_URL or GATEHOUSE_MAIL_WEBHOOK)",
                     ));
                 }
                 DeleteUser::Confirm
@@ -339,7 +339,7 @@ impl Config {
         if require_email_verification && mail.is_none() {
             return Err(invalid(
                 "GATEHOUSE_REQUIRE_EMAIL_VERIFICATION",
-                "needs a mail transport (GATEHOUSE_SMTP_URL): nobody could ever verify",
+                "needs a mail transport (GATEHOUSE_SMTP_URL or GATEHOUSE_MAIL_WEBHOOK): nobody could ever verify",
             ));
         }
         let send_verification_on_sign_up = on_off(
@@ -356,7 +356,7 @@ impl Config {
         if magic_link && mail.is_none() {
             return Err(invalid(
                 "GATEHOUSE_MAGIC_LINK",
-                "needs a mail transport (GATEHOUSE_SMTP_URL) to send the links",
+                "needs a mail transport (GATEHOUSE_SMTP_URL or GATEHOUSE_MAIL_WEBHOOK) to send the links",
             ));
         }
         let magic_link_sign_up = on_off(

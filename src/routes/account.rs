@@ -385,21 +385,14 @@ pub async fn delete_user(
         else {
             return Err(ApiError::Unauthorized);
         };
-        let (token, expires_at) = mailed::issue(&state, Purpose::DeleteAccount, &user, now).await?;
+        let issued = mailed::issue(&state, Purpose::DeleteAccount, &user, now).await?;
         let url = format!(
-            "{}/delete-user/callback?token={token}&callbackURL={}",
+            "{}/delete-user/callback?token={}&callbackURL={}",
             auth_base(&state.config.base_url),
+            issued.token,
             enc(body.callback_url.as_deref().unwrap_or("/"))
         );
-        let expires_in = mailed::lifetime(Purpose::DeleteAccount).1;
-        mailed::send(
-            &state,
-            Kind::DeleteAccount,
-            &user,
-            url,
-            expires_at,
-            expires_in,
-        );
+        mailed::send(&state, Kind::DeleteAccount, &user, url, &issued);
         return Ok(response.json(DeleteUserResponse {
             success: true,
             message: "Verification email sent".to_owned(),

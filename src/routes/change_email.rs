@@ -50,7 +50,7 @@ pub async fn mail_new_address_link(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let purpose = Purpose::ChangeEmailVerification;
-    let (token, expires_at) = mailed::issue_for(
+    let issued = mailed::issue_for(
         state,
         purpose,
         Some(&user.id),
@@ -60,21 +60,13 @@ pub async fn mail_new_address_link(
         now,
     )
     .await?;
-    let url = verify_link(state, &token, callback_url);
-    let expires_in = mailed::lifetime(purpose).1;
+    let url = verify_link(state, &issued.token, callback_url);
     let to = mailed::Recipient {
         email: new_email,
-        name: &user.name,
         new_email: Some(new_email),
+        user: Some(user),
     };
-    mailed::send_to(
-        state,
-        Kind::ChangeEmailVerification,
-        &to,
-        url,
-        expires_at,
-        expires_in,
-    );
+    mailed::send_to(state, Kind::ChangeEmailVerification, &to, url, &issued);
     Ok(())
 }
 
@@ -163,7 +155,7 @@ pub async fn change_email(
     }
     if user.email_verified {
         let purpose = Purpose::ChangeEmailConfirmation;
-        let (token, expires_at) = mailed::issue_for(
+        let issued = mailed::issue_for(
             &state,
             purpose,
             Some(&user.id),
@@ -173,21 +165,13 @@ pub async fn change_email(
             now,
         )
         .await?;
-        let url = verify_link(&state, &token, callback_url.as_deref());
-        let expires_in = mailed::lifetime(purpose).1;
+        let url = verify_link(&state, &issued.token, callback_url.as_deref());
         let to = mailed::Recipient {
             email: &user.email,
-            name: &user.name,
             new_email: Some(&new_email),
+            user: Some(&user),
         };
-        mailed::send_to(
-            &state,
-            Kind::ChangeEmailConfirmation,
-            &to,
-            url,
-            expires_at,
-            expires_in,
-        );
+        mailed::send_to(&state, Kind::ChangeEmailConfirmation, &to, url, &issued);
     } else {
         mail_new_address_link(&state, &user, &new_email, callback_url.as_deref(), now).await?;
     }

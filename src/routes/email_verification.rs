@@ -77,14 +77,14 @@ pub async fn mail_verification(
     callback_url: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let (token, expires_at) = mailed::issue(state, Purpose::VerifyEmail, user, now).await?;
+    let issued = mailed::issue(state, Purpose::VerifyEmail, user, now).await?;
     let url = format!(
-        "{}/verify-email?token={token}&callbackURL={}",
+        "{}/verify-email?token={}&callbackURL={}",
         auth_base(&state.config.base_url),
+        issued.token,
         enc(callback_url.unwrap_or("/"))
     );
-    let expires_in = mailed::lifetime(Purpose::VerifyEmail).1;
-    mailed::send(state, Kind::VerifyEmail, user, url, expires_at, expires_in);
+    mailed::send(state, Kind::VerifyEmail, user, url, &issued);
     Ok(())
 }
 

@@ -136,11 +136,12 @@ pub async fn sign_in_magic_link(
         .await?;
     if user.is_some() || state.config.magic_link_sign_up {
         let user_id = user.as_ref().map(|user| user.id.as_str());
-        let (token, expires_at) =
+        let issued =
             mailed::issue_for(&state, Purpose::MagicLink, user_id, &email, None, name, now).await?;
         let mut url = format!(
-            "{}/magic-link/verify?token={token}&callbackURL={}",
+            "{}/magic-link/verify?token={}&callbackURL={}",
             auth_base(&state.config.base_url),
+            issued.token,
             enc(targets.callback.as_deref().unwrap_or("/"))
         );
         if let Some(new_user) = &targets.new_user {
@@ -149,14 +150,12 @@ pub async fn sign_in_magic_link(
         if let Some(error) = &targets.error {
             url.push_str(&format!("&errorCallbackURL={}", enc(error)));
         }
-        let greeting = user.as_ref().map_or("", |user| user.name.as_str());
-        let expires_in = mailed::lifetime(Purpose::MagicLink).1;
         let to = mailed::Recipient {
             email: &email,
-            name: greeting,
             new_email: None,
+            user: user.as_ref(),
         };
-        mailed::send_to(&state, Kind::MagicLink, &to, url, expires_at, expires_in);
+        mailed::send_to(&state, Kind::MagicLink, &to, url, &issued);
     }
     mailed::answer_floor(arrived).await;
     Ok(HttpResponse::Ok().json(StatusTrueResponse { status: true }))

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 
 use crate::db::models::{UserRow, VerificationRow};
 use crate::db::verifications::{self, Purpose};
+use crate::dto::User;
 use crate::error::ApiError;
 use crate::ids::{mail_token, random_id, sha256_hex};
-use crate::mail::{Kind, Outgoing, Values, templates};
+use crate::mail::{Kind, Outgoing, Values};
 use crate::state::AppState;
 
 /// Anonymous mail endpoints answer no sooner than this after the request arrived, so the answer
@@ -22,7 +23,7 @@ pub async fn answer_floor(arrived: Instant) {
 }
 
 /// How long each purpose's token works, and how its message says it.
-pub fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
+fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
     match purpose {
         Purpose::ResetPassword => (chrono::Duration::hours(1), "1 hour"),
         Purpose::VerifyEmail | Purpose::DeleteAccount => (chrono::Duration::hours(24), "24 hours"),
@@ -33,13 +34,20 @@ pub fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
     }
 }
 
-/// A new token of `purpose` for `user`, stored as its hash; returns the token and its expiry.
+/// A token just stored, with when it stops working and how a message says how long it works.
+pub struct Issued {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub expires_in: &'static str,
+}
+
+/// A new token of `purpose` for `user`, stored as its hash.
 pub async fn issue(
     state: &AppState,
     purpose: Purpose,
     user: &UserRow,
     now: DateTime<Utc>,
-) -> Result<(String, DateTime<Utc>), ApiError> {
+) -> Result<Issued, ApiError> {
     issue_for(state, purpose, Some(&user.id), &user.email, None, None, now).await
 }
 
@@ -54,9 +62,10 @@ pub async fn issue_for(
     new_email: Option<String>,
     name: Option<String>,
     now: DateTime<Utc>,
-) -> Result<(String, DateTime<Utc>), ApiError> {
+) -> Result<Issued, ApiError> {
     let token = mail_token();
-    let expires_at = now + lifetime(purpose).0;
+    let (duration, expires_in) = lifetime(purpose);
+    let expires_at = now + duration;
     let row = VerificationRow {
         id: random_id(),
         purpose: purpose.as_str().to_owned(),
@@ -73,75 +82,56 @@ pub async fn issue_for(
         .db
         .run(move |conn| verifications::insert(conn, &row))
         .await?;
-    Ok((token, expires_at))
+    Ok(Issued {
+        token,
+        expires_at,
+        expires_in,
+    })
 }
 
-/// Renders a message of `kind` for `user` and queues it; never waits for delivery.
-pub fn send(
-    state: &AppState,
-    kind: Kind,
-    user: &UserRow,
-    url: String,
-    expires_at: DateTime<Utc>,
-    expires_in: &str,
-) {
+/// Queues a message of `kind` to `user` with the link `url` to the token `issued`; never waits
+/// for delivery.
+pub fn send(state: &AppState, kind: Kind, user: &UserRow, url: String, issued: &Issued) {
     let to = Recipient {
         email: &user.email,
-        name: &user.name,
         new_email: None,
+        user: Some(user),
     };
-    send_to(state, kind, &to, url, expires_at, expires_in);
+    send_to(state, kind, &to, url, issued);
 }
 
-/// Whom a message goes to: an address, the name to greet, and for a change of email the new
-/// address (`{{newEmail}}`).
+/// Whom a message goes to: an address, its user if it has one, and for a change of email the
+/// new address (`{{newEmail}}`).
 pub struct Recipient<'a> {
     pub email: &'a str,
-    pub name: &'a str,
     pub new_email: Option<&'a str>,
+    pub user: Option<&'a UserRow>,
 }
 
 /// [`send`] to an address that may have no user yet.
-pub fn send_to(
-    state: &AppState,
-    kind: Kind,
-    to: &Recipient<'_>,
-    url: String,
-    expires_at: DateTime<Utc>,
-    expires_in: &str,
-) {
-    let values = values(state, to.email, to.name, to.new_email, url, expires_in);
-    queue(state, kind, to.email, &values, expires_at);
-}
-
-fn values(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    new_email: Option<&str>,
-    url: String,
-    expires_in: &str,
-) -> Values {
-    Values {
+pub fn send_to(state: &AppState, kind: Kind, to: &Recipient<'_>, url: String, issued: &Issued) {
+    let values = Values {
         url,
-        email: email.to_owned(),
-        new_email: new_email.unwrap_or_default().to_owned(),
-        name: name.to_owned(),
-        expires_in: expires_in.to_owned(),
+        token: issued.token.clone(),
+        email: to.email.to_owned(),
+        new_email: to.new_email.unwrap_or_default().to_owned(),
+        name: to.user.map(|user| user.name.clone()).unwrap_or_default(),
+        expires_in: issued.expires_in.to_owned(),
         site: state
             .config
             .base_url
             .host_str()
             .unwrap_or("gatehouse")
             .to_owned(),
-    }
-}
-
-fn queue(state: &AppState, kind: Kind, to: &str, values: &Values, expires_at: DateTime<Utc>) {
+    };
+    let user = to
+        .user
+        .and_then(|user| serde_json::to_value(User::from(user.clone())).ok());
     state.mailer.send(Outgoing {
         kind,
-        to: to.to_owned(),
-        rendered: templates::render(kind, values),
-        expires_at,
+        to: to.email.to_owned(),
+        values,
+        user,
+        expires_at: issued.expires_at,
     });
 }

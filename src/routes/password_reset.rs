@@ -115,21 +115,14 @@ pub async fn request_password_reset(
         .run(move |conn| users::find_by_email(conn, &lookup))
         .await?;
     if let Some(user) = user {
-        let (token, expires_at) = mailed::issue(&state, Purpose::ResetPassword, &user, now).await?;
+        let issued = mailed::issue(&state, Purpose::ResetPassword, &user, now).await?;
         let url = format!(
-            "{}/reset-password/{token}?callbackURL={}",
+            "{}/reset-password/{}?callbackURL={}",
             auth_base(&state.config.base_url),
+            issued.token,
             enc(redirect_to.as_deref().unwrap_or_default())
         );
-        let expires_in = mailed::lifetime(Purpose::ResetPassword).1;
-        mailed::send(
-            &state,
-            Kind::ResetPassword,
-            &user,
-            url,
-            expires_at,
-            expires_in,
-        );
+        mailed::send(&state, Kind::ResetPassword, &user, url, &issued);
     }
     mailed::answer_floor(arrived).await;
     Ok(HttpResponse::Ok().json(RequestPasswordResetResponse {

@@ -158,14 +158,12 @@ async fn taken_while_verification_is_required(
             Some(callback) => resolved_redirect(&auth_base(&state.config.base_url), callback, &[])?,
             None => String::new(),
         };
-        mailed::send(
-            state,
-            Kind::ExistingAccount,
-            &owner,
-            url,
-            now + chrono::Duration::hours(1),
-            "",
-        );
+        let notice = mailed::Issued {
+            token: String::new(),
+            expires_at: now + chrono::Duration::hours(1),
+            expires_in: "",
+        };
+        mailed::send(state, Kind::ExistingAccount, &owner, url, &notice);
     }
     let username = attempt.username.as_deref().map(str::to_lowercase);
     let display_username = username.as_ref().map(|_| {

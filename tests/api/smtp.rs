@@ -26,6 +26,8 @@ pub struct Mail {
     pub text: String,
     pub html: String,
     pub raw: String,
+    /// Whether it came over a connection upgraded with STARTTLS.
+    pub tls: bool,
 }
 
 impl Mail {
@@ -68,6 +70,16 @@ impl SmtpServer {
     /// A server that accepts connections and never answers.
     pub fn stalled() -> Self {
         Self::spawn(&["--stall"])
+    }
+
+    /// A server that offers STARTTLS with this certificate and key (PEM files) and refuses mail
+    /// over a clear connection.
+    pub fn with_starttls(certificate: &std::path::Path, key: &std::path::Path) -> Self {
+        Self::spawn(&[
+            "--starttls",
+            certificate.to_str().unwrap(),
+            key.to_str().unwrap(),
+        ])
     }
 
     fn spawn(flags: &[&str]) -> Self {
@@ -135,6 +147,7 @@ impl SmtpServer {
                     text: text("text"),
                     html: text("html"),
                     raw: text("raw"),
+                    tls: record["tls"].as_bool().unwrap_or(false),
                 }
             })
             .collect()

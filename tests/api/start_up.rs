@@ -84,6 +84,47 @@ fn a_refused_configuration_is_one_line_with_status_2_and_writes_nothing() {
 }
 
 #[test]
+fn bad_mail_files_are_refused_before_anything_is_written() {
+    let files = tempfile::tempdir().unwrap();
+    let templates = files.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(templates.join("reset-password.txt"), "{{link}}").unwrap();
+    let not_pem = files.path().join("ca.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let cases = [
+        ("GATEHOUSE_MAIL_TEMPLATES", templates.to_str().unwrap()),
+        ("GATEHOUSE_MAIL_TEMPLATES", "/nonexistent/templates"),
+        ("GATEHOUSE_MAIL_CA_FILE", not_pem.to_str().unwrap()),
+        ("GATEHOUSE_MAIL_CA_FILE", "/nonexistent/ca.pem"),
+    ];
+    for (variable, value) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let vars = [
+            ("GATEHOUSE_BASE_URL", "http://auth.example.com"),
+            ("GATEHOUSE_BIND", "127.0.0.1:0"),
+            ("GATEHOUSE_MAIL_WEBHOOK", "http://127.0.0.1:9/mail"),
+            (variable, value),
+        ];
+
+        let output = run(dir.path(), &[], &vars);
+
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{variable}={value}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{variable}={value}: {stderr}");
+        assert!(stderr.contains(variable), "{variable}={value}: {stderr}");
+        assert_eq!(
+            files_in(dir.path()),
+            Vec::<String>::new(),
+            "{variable}={value}"
+        );
+    }
+}
+
+#[test]
 fn an_unreachable_database_is_one_line_naming_database_url_without_its_password() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().to_string();

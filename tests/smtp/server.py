@@ -2,6 +2,8 @@
 
     python server.py DIR            accept mail; write each message to DIR as NNNNN.json
     python server.py DIR --stall    accept connections and never answer (a hung mail server)
+    python server.py DIR --starttls CERT KEY
+                                    offer STARTTLS with this certificate and refuse mail before it
 
 Prints the port on the first line of stdout once it listens. Each message file holds the
 envelope, the subject, every header, the decoded text and HTML parts and the raw message; it
@@ -14,6 +16,7 @@ import email.policy
 import itertools
 import json
 import os
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP
@@ -36,6 +39,7 @@ class Recorder:
             "text": text.get_content() if text is not None else None,
             "html": html.get_content() if html is not None else None,
             "raw": envelope.content.decode("utf-8", "replace"),
+            "tls": session.ssl is not None,
         }
         number = next(self.numbers)
         temporary = os.path.join(self.directory, f".{number:05}.tmp")
@@ -52,8 +56,19 @@ async def stall(reader, writer):
 async def main():
     directory = sys.argv[1]
     loop = asyncio.get_running_loop()
-    if "--stall" in sys.argv[2:]:
+    flags = sys.argv[2:]
+    if "--stall" in flags:
         server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    elif "--starttls" in flags:
+        at = flags.index("--starttls")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(flags[at + 1], flags[at + 2])
+        recorder = Recorder(directory)
+        server = await loop.create_server(
+            lambda: SMTP(recorder, tls_context=context, require_starttls=True),
+            "127.0.0.1",
+            0,
+        )
     else:
         recorder = Recorder(directory)
         server = await loop.create_server(lambda: SMTP(recorder), "127.0.0.1", 0)
