@@ -132,6 +132,35 @@ async fn starttls_delivers_when_the_ca_file_trusts_the_server() {
 
 #[actix_web::test]
 #[ignore = "needs aiosmtpd (scripts/test.sh installs it)"]
+async fn smtps_delivers_over_tls_from_the_first_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    make_certificates(dir.path());
+    let smtp = SmtpServer::with_implicit_tls(
+        &dir.path().join("server.pem"),
+        &dir.path().join("server.key"),
+    );
+    let app = builder()
+        .mail_only_as_asked(&smtp)
+        .var(
+            "GATEHOUSE_SMTP_URL",
+            &format!("smtps://localhost:{}", smtp.port),
+        )
+        .var(
+            "GATEHOUSE_MAIL_CA_FILE",
+            dir.path().join("ca.pem").to_str().unwrap(),
+        )
+        .spawn()
+        .await;
+    let user = app.sign_up_user().await;
+
+    request_reset(&app, &user.email).await;
+    let mail = smtp.wait_for(1).await.remove(0);
+
+    assert_eq!(mail.rcpt_tos, vec![user.email.clone()]);
+}
+
+#[actix_web::test]
+#[ignore = "needs aiosmtpd (scripts/test.sh installs it)"]
 async fn an_untrusted_certificate_gets_no_mail_and_no_clear_text_fallback() {
     let dir = tempfile::tempdir().unwrap();
     make_certificates(dir.path());

@@ -72,6 +72,15 @@ impl SmtpServer {
         Self::spawn(&["--stall"])
     }
 
+    /// A server that speaks TLS from the first byte (`smtps://`) with this certificate and key.
+    pub fn with_implicit_tls(certificate: &std::path::Path, key: &std::path::Path) -> Self {
+        Self::spawn(&[
+            "--implicit-tls",
+            certificate.to_str().unwrap(),
+            key.to_str().unwrap(),
+        ])
+    }
+
     /// A server that offers STARTTLS with this certificate and key (PEM files) and refuses mail
     /// over a clear connection.
     pub fn with_starttls(certificate: &std::path::Path, key: &std::path::Path) -> Self {

@@ -4,6 +4,8 @@
     python server.py DIR --stall    accept connections and never answer (a hung mail server)
     python server.py DIR --starttls CERT KEY
                                     offer STARTTLS with this certificate and refuse mail before it
+    python server.py DIR --implicit-tls CERT KEY
+                                    TLS from the first byte (smtps://) with this certificate
 
 Prints the port on the first line of stdout once it listens. Each message file holds the
 envelope, the subject, every header, the decoded text and HTML parts and the raw message; it
@@ -68,6 +70,14 @@ async def main():
             lambda: SMTP(recorder, tls_context=context, require_starttls=True),
             "127.0.0.1",
             0,
+        )
+    elif "--implicit-tls" in flags:
+        at = flags.index("--implicit-tls")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(flags[at + 1], flags[at + 2])
+        recorder = Recorder(directory)
+        server = await loop.create_server(
+            lambda: SMTP(recorder), "127.0.0.1", 0, ssl=context
         )
     else:
         recorder = Recorder(directory)
