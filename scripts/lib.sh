@@ -60,6 +60,13 @@ ensure_mail_python() {
   export GATEHOUSE_TEST_SMTP_PYTHON=$venv/bin/python
 }
 
+# ensure_oidc_provider: the real OpenID provider the OAuth tests sign in at (oidc-provider,
+# pinned in tests/oidc/package-lock.json), installed with the machine's Node.js.
+ensure_oidc_provider() {
+  command -v node >/dev/null || ensure_apt nodejs npm
+  (cd tests/oidc && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+}
+
 # free_port: a TCP port nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the unit tests; the integration suite (tests/api) once per database and
 # session strategy, its opt-in tests included (PostgreSQL over TLS, a database outage, real nginx
-# and Caddy in front, mail through a real SMTP server, the README walk-through against the
-# binary); the timing test alone; then the
+# and Caddy in front, mail through a real SMTP server, sign-in at a real OpenID provider, the
+# README walk-through against the binary); the timing test alone; then the
 # browser and OpenAPI suites. Installs what it needs; uses the PostgreSQL on 127.0.0.1:5432 with
 # a fresh database per test, dropped afterwards. cargo-nextest runs the Rust tests (.config/
 # nextest.toml) and its JUnit report gives the counts.
@@ -20,6 +20,7 @@ ensure_postgres
 ensure_apt nginx caddy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 ensure_mail_python
+ensure_oidc_provider
 
 log "build (release)"
 cargo build --release --locked

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use crate::db::models::{SessionRow, UserRow};
+use crate::db::models::{AccountRow, SessionRow, UserRow};
 use crate::rules;
 
 /// `2026-11-22T20:03:28.257Z`: exactly three fractional digits, which the Better Auth client
@@ -506,4 +506,103 @@ pub struct ChangeEmailBody {
     /// The password, for a session older than `GATEHOUSE_FRESH_AGE` (gatehouse's addition).
     #[schema(schema_with = rules::password_schema)]
     pub current_password: Option<Password>,
+}
+
+/// The body of sign-in/social.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SocialSignInBody {
+    /// A provider id from `GATEHOUSE_OAUTH_PROVIDERS`.
+    pub provider: String,
+    /// Where the callback leads once signed in; gatehouse's origin when absent.
+    #[serde(rename = "callbackURL")]
+    #[schema(nullable = false)]
+    pub callback_url: Option<String>,
+    /// Where it leads a user it just created; `callbackURL` when absent.
+    #[serde(rename = "newUserCallbackURL")]
+    #[schema(nullable = false)]
+    pub new_user_callback_url: Option<String>,
+    /// Where it leads when the sign-in fails, with `?error=`; `/api/auth/error` when absent.
+    #[serde(rename = "errorCallbackURL")]
+    #[schema(nullable = false)]
+    pub error_callback_url: Option<String>,
+    /// `true`: answer the URL without a `Location` header.
+    #[schema(nullable = false)]
+    pub disable_redirect: Option<bool>,
+    /// Scopes asked for besides the configured ones (at most 20, each an RFC 6749 scope token).
+    #[schema(nullable = false)]
+    pub scopes: Option<Vec<String>>,
+    /// Passed to the provider as `login_hint`.
+    #[schema(nullable = false, max_length = 254)]
+    pub login_hint: Option<String>,
+    /// ID-token sign-in for native apps: not built yet (404 `ID_TOKEN_NOT_SUPPORTED`).
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub id_token: Option<serde_json::Value>,
+    /// Accepted and ignored (every sign-in may create a user).
+    #[schema(nullable = false)]
+    pub request_sign_up: Option<bool>,
+}
+
+/// sign-in/social's answer: where to send the browser.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SocialSignInResponse {
+    /// The provider's authorization URL.
+    pub url: String,
+    /// `false` with `disableRedirect`.
+    pub redirect: bool,
+}
+
+/// One of the user's accounts, as list-accounts shows it: never a token.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    /// The account's id (what unlink-account takes).
+    pub id: String,
+    /// `credential` for the password, else the provider's id.
+    pub provider_id: String,
+    /// The user's id at the provider (`sub`); the user's own id for `credential`.
+    pub account_id: String,
+    pub user_id: String,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(
+        serialize_with = "serialize_date",
+        deserialize_with = "deserialize_date"
+    )]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+    /// What the provider granted; empty for `credential`.
+    pub scopes: Vec<String>,
+}
+
+impl From<AccountRow> for AccountInfo {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            id: row.id,
+            provider_id: row.provider_id,
+            account_id: row.account_id,
+            user_id: row.user_id,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            scopes: row
+                .scope
+                .unwrap_or_default()
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// The body of unlink-account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlinkAccountBody {
+    /// An `id` from list-accounts.
+    pub account_id: String,
 }

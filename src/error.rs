@@ -135,6 +135,18 @@ pub enum ApiError {
     InvalidNewUserCallbackUrl,
     #[error("Invalid errorCallbackURL")]
     InvalidErrorCallbackUrl,
+    /// sign-in/social for a provider that is not configured.
+    #[error("Provider not found")]
+    ProviderNotFound,
+    /// sign-in/social with `idToken` (not built yet).
+    #[error("id_token not supported")]
+    IdTokenNotSupported,
+    /// unlink-account of the user's only account.
+    #[error("You can't unlink your last account")]
+    FailedToUnlinkLastAccount,
+    /// unlink-account of an id that is not one of the user's accounts.
+    #[error("Account not found")]
+    AccountNotFound,
     /// A `redirectTo` that is neither a relative path nor on a trusted origin.
     #[error("Invalid redirectURL")]
     InvalidRedirectUrl,
@@ -245,6 +257,12 @@ impl ApiError {
                 (StatusCode::FORBIDDEN, "INVALID_NEW_USER_CALLBACK_URL")
             }
             Self::InvalidErrorCallbackUrl => (StatusCode::FORBIDDEN, "INVALID_ERROR_CALLBACK_URL"),
+            Self::ProviderNotFound => (StatusCode::NOT_FOUND, "PROVIDER_NOT_FOUND"),
+            Self::IdTokenNotSupported => (StatusCode::NOT_FOUND, "ID_TOKEN_NOT_SUPPORTED"),
+            Self::FailedToUnlinkLastAccount => {
+                (StatusCode::BAD_REQUEST, "FAILED_TO_UNLINK_LAST_ACCOUNT")
+            }
+            Self::AccountNotFound => (StatusCode::BAD_REQUEST, "ACCOUNT_NOT_FOUND"),
             Self::MissingOrNullOrigin => (StatusCode::FORBIDDEN, "MISSING_OR_NULL_ORIGIN"),
             Self::InvalidOrigin => (StatusCode::FORBIDDEN, "INVALID_ORIGIN"),
             Self::CrossSiteNavigationLoginBlocked => {
@@ -461,6 +479,22 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "Magic link: an `errorCallbackURL` that is neither a relative path nor on a trusted origin.",
         ),
         row(
+            ApiError::ProviderNotFound,
+            "sign-in/social for a provider that is not in `GATEHOUSE_OAUTH_PROVIDERS`.",
+        ),
+        row(
+            ApiError::IdTokenNotSupported,
+            "sign-in/social with `idToken` (ID-token sign-in for native apps is not built yet).",
+        ),
+        row(
+            ApiError::FailedToUnlinkLastAccount,
+            "unlink-account of the user's only account (password or provider).",
+        ),
+        row(
+            ApiError::AccountNotFound,
+            "unlink-account of an `accountId` that is not one of the user's accounts.",
+        ),
+        row(
             ApiError::InvalidRedirectUrl,
             "request-password-reset: a `redirectTo` that is neither a relative path nor on a trusted origin.",
         ),
@@ -648,6 +682,10 @@ mod tests {
             ApiError::EmailNotVerified => 39,
             ApiError::InvalidNewUserCallbackUrl => 40,
             ApiError::InvalidErrorCallbackUrl => 41,
+            ApiError::ProviderNotFound => 46,
+            ApiError::IdTokenNotSupported => 47,
+            ApiError::FailedToUnlinkLastAccount => 48,
+            ApiError::AccountNotFound => 49,
             ApiError::ChangeEmailDisabled => 42,
             ApiError::EmailIsTheSame => 43,
             ApiError::InvalidUser => 44,
@@ -656,7 +694,7 @@ mod tests {
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 46;
+    const VARIANTS: usize = 50;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::dto::{
     ChangeEmailBody, ChangePasswordBody, DeleteUserBody, MagicLinkBody, Password, ProfileUpdate,
     RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
+    SocialSignInBody,
 };
 use crate::error::ApiError;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
@@ -407,6 +408,78 @@ pub fn magic_link_body(body: Option<&Value>) -> Result<MagicLinkBody, ApiError> 
         new_user_callback_url: present(new_user_callback_url),
         error_callback_url: present(error_callback_url),
         metadata,
+    })
+}
+
+/// Longest callback URL a social sign-in keeps until its callback.
+const MAX_CALLBACK_URL_CHARS: usize = 2048;
+/// Most extra scopes a social sign-in may ask for.
+const MAX_EXTRA_SCOPES: usize = 20;
+
+/// sign-in/social's body: `provider` and the optional rest; URLs and scopes bounded, scopes
+/// RFC 6749 scope tokens (printable ASCII without space, `"` or `\\`).
+pub fn social_sign_in_body(body: Option<&Value>) -> Result<SocialSignInBody, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let provider = fields.bounded_string("provider", true, 64);
+    let callback_url = fields.bounded_string("callbackURL", false, MAX_CALLBACK_URL_CHARS);
+    let new_user_callback_url =
+        fields.bounded_string("newUserCallbackURL", false, MAX_CALLBACK_URL_CHARS);
+    let error_callback_url =
+        fields.bounded_string("errorCallbackURL", false, MAX_CALLBACK_URL_CHARS);
+    let disable_redirect = fields.boolean("disableRedirect");
+    let request_sign_up = fields.boolean("requestSignUp");
+    let login_hint = fields.bounded_string("loginHint", false, MAX_EMAIL_CHARS);
+    let scopes = match fields.object.get("scopes") {
+        None => None,
+        Some(Value::Array(items)) => {
+            let scopes: Vec<String> = items
+                .iter()
+                .filter_map(|item| item.as_str())
+                .filter(|scope| {
+                    !scope.is_empty()
+                        && scope.len() <= 128
+                        && scope
+                            .bytes()
+                            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+                })
+                .map(str::to_owned)
+                .collect();
+            if scopes.len() != items.len() || scopes.len() > MAX_EXTRA_SCOPES {
+                fields.issues.push(format!(
+                    "[body.scopes] Invalid input: expected at most {MAX_EXTRA_SCOPES} scope tokens"
+                ));
+                None
+            } else {
+                Some(scopes)
+            }
+        }
+        Some(_) => {
+            fields.type_issue("scopes", "array");
+            None
+        }
+    };
+    let id_token = match fields.object.get("idToken") {
+        None => None,
+        Some(value @ Value::Object(_)) => Some(value.clone()),
+        Some(_) => {
+            fields.type_issue("idToken", "object");
+            None
+        }
+    };
+    fields.finish()?;
+    let provider =
+        provider.ok_or_else(|| ApiError::Internal("validation passed without provider".into()))?;
+    let present = |url: Option<String>| url.filter(|u| !u.is_empty());
+    Ok(SocialSignInBody {
+        provider,
+        callback_url: present(callback_url),
+        new_user_callback_url: present(new_user_callback_url),
+        error_callback_url: present(error_callback_url),
+        disable_redirect,
+        scopes,
+        login_hint: login_hint.filter(|hint| !hint.is_empty()),
+        id_token,
+        request_sign_up,
     })
 }
 

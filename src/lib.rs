@@ -1,9 +1,9 @@
 //! gatehouse: a standalone authentication service with Better Auth's wire format.
 //!
 //! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
-//! `middleware` around the shared `state`; handlers call `session`, `auth` and `mail`; `session`
-//! and `auth` call `db`;
-//! everything may use `config`, `error`, `clock` and `ids`.
+//! `middleware` around the shared `state`; handlers call `session`, `auth`, `mail` and `oauth`;
+//! `session` and `auth` call `db`;
+//! everything may use `config`, `error`, `clock`, `ids` and `seal`.
 
 /// Password hashing, credential checks, trusted origins, client addresses and abuse counters.
 pub mod auth;
@@ -25,12 +25,16 @@ pub mod ids;
 pub mod mail;
 /// CORS, abuse limits, the panic guard and `HEAD`: what wraps the routes.
 pub mod middleware;
+/// OAuth 2.0 / OpenID Connect providers: discovery, the code exchange and ID-token checks.
+pub mod oauth;
 /// The generated OpenAPI document.
 pub mod openapi;
 /// Route registration (and so documentation) and the handlers.
 pub mod routes;
 /// The rules request fields follow, declared once for the validators and the schemas.
 pub mod rules;
+/// Keys derived from the secret for one use each, and authenticated encryption with them.
+pub mod seal;
 /// Sessions over both strategies, and the cookie and bearer header that carry them.
 pub mod session;
 /// Builds the shared state and serves the routes wrapped in their middleware.

@@ -18,7 +18,9 @@ use crate::config::Config;
 use crate::db::{Db, SetupError, rate_limits, revocations, sessions, verifications};
 use crate::mail::Mailer;
 use crate::middleware;
+use crate::oauth::Providers;
 use crate::routes::{self, AUTH_SCOPE};
+use crate::seal::Sealer;
 use crate::session::Sessions;
 use crate::session::cookie::Cookies;
 use crate::state::{AppState, KnownPaths};
@@ -27,6 +29,8 @@ use crate::state::{AppState, KnownPaths};
 const HASH_QUEUE_PER_THREAD: usize = 32;
 /// Rate-limit counters older than this are gone (the longest window is 15 minutes).
 const STALE_COUNTER_MS: i64 = 24 * 3600 * 1000;
+/// The HKDF `info` of the key that seals providers' tokens on accounts.
+const PROVIDER_TOKENS_KEY: &str = "gatehouse provider-tokens v1";
 /// How often expired sessions, revocations and stale counters are deleted.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 
@@ -35,6 +39,8 @@ const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
 /// database.
 pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
     let mail = config.mail.as_ref().map(Mailer::prepare).transpose()?;
+    // Before anything is written too: an issuer that does not answer stops start-up.
+    let oauth = Providers::discover(&config.oauth_providers, &config.base_url, &clock)?;
     config.persist_generated_secret()?;
     let (db, applied) = Db::open(&config.database_url)?;
     if !applied.is_empty() {
@@ -45,18 +51,19 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
     let document = crate::openapi::document();
     let sessions = Sessions::new(&config)?;
     sessions.sync_blocking(&db, clock.now())?;
+    let secrets: Vec<&str> = std::iter::once(&config.secret)
+        .chain(&config.old_secrets)
+        .map(|secret| secret.expose())
+        .collect();
     let mailer = match mail {
-        Some(mail) => {
-            let secrets: Vec<&str> = std::iter::once(&config.secret)
-                .chain(&config.old_secrets)
-                .map(|secret| secret.expose())
-                .collect();
-            Mailer::start(mail, &secrets, clock.clone())?
-        }
+        Some(mail) => Mailer::start(mail, &secrets, clock.clone())?,
         None => Mailer::disabled(),
     };
+    let token_sealer = Sealer::new(PROVIDER_TOKENS_KEY, &secrets);
     Ok(AppState {
         mailer,
+        oauth,
+        token_sealer,
         sessions,
         cookies: Cookies::new(&config),
         known_paths: KnownPaths::from_openapi(&document),

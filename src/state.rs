@@ -12,6 +12,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::mail::Mailer;
+use crate::oauth::Providers;
+use crate::seal::Sealer;
 use crate::session::Sessions;
 use crate::session::cookie::Cookies;
 
@@ -25,6 +27,10 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     /// Queues mail; disabled without a transport.
     pub mailer: Mailer,
+    /// The OAuth / OpenID Connect providers, discovered at start-up.
+    pub oauth: Providers,
+    /// Seals the providers' tokens stored on accounts.
+    pub token_sealer: Sealer,
     pub clock: Clock,
     pub known_paths: KnownPaths,
     /// The OpenAPI document, serialised once.

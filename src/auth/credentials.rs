@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::password::Hasher;
 use crate::auth::rate_limit::{RateLimiter, SignInSubject};
 use crate::db::Db;
-use crate::db::models::{AccountRow, CREDENTIAL_PROVIDER, UserRow};
+use crate::db::models::{AccountRow, UserRow};
 use crate::db::users::{self, Identifier};
 use crate::dto::SignUpBody;
 use crate::error::ApiError;
@@ -71,17 +71,9 @@ pub async fn register(
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
     };
-    let account = AccountRow {
-        id: random_id(),
-        user_id: user.id.clone(),
-        provider_id: CREDENTIAL_PROVIDER.to_owned(),
-        account_id: user.id.clone(),
-        password_hash: Some(password_hash),
-        created_at: now.naive_utc(),
-        updated_at: now.naive_utc(),
-    };
+    let account = AccountRow::credential(random_id(), &user.id, password_hash, now.naive_utc());
     let inserted = user.clone();
-    db.run(move |conn| users::insert_with_credential(conn, &inserted, &account))
+    db.run(move |conn| users::insert_with_account(conn, &inserted, &account))
         .await?;
     Ok(user)
 }

@@ -5,6 +5,7 @@
 mod database_url;
 pub mod keys;
 mod mail;
+mod oauth;
 mod origins;
 mod parse;
 mod secret;
@@ -12,6 +13,7 @@ mod secret;
 use chrono::Duration;
 use ed25519_dalek::VerifyingKey;
 use ipnet::IpNet;
+use std::borrow::Cow;
 use url::Url;
 
 pub use self::parse::parse_duration;
@@ -22,6 +24,7 @@ use self::parse::{
 pub use database_url::DatabaseUrl;
 pub use keys::JwtSigningKey;
 pub use mail::{MAIL_CA_FILE, MAIL_TEMPLATES, MailConfig, MailTransport, SmtpConfig, SmtpTls};
+pub use oauth::{OAuthProvider, provider_variable};
 pub use origins::TrustedOrigins;
 pub use secret::{Secret, SecretSource, create_private_file};
 
@@ -29,15 +32,22 @@ pub use secret::{Secret, SecretSource, create_private_file};
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {variable}: {reason}")]
 pub struct ConfigError {
-    pub variable: &'static str,
+    /// A fixed name, or one made from a provider's id (`GATEHOUSE_OAUTH_CORP_ISSUER`).
+    pub variable: Cow<'static, str>,
     pub reason: String,
 }
 
-fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        reason: reason.into(),
+impl ConfigError {
+    pub fn new(variable: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
+        Self {
+            variable: variable.into(),
+            reason: reason.into(),
+        }
     }
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::new(variable, reason)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +127,8 @@ pub struct Config {
     pub delete_user: DeleteUser,
     /// Where mail goes; `None`: the mail features answer as Better Auth's unconfigured ones.
     pub mail: Option<MailConfig>,
+    /// The OAuth / OpenID Connect providers users may sign in with.
+    pub oauth_providers: Vec<OAuthProvider>,
     /// A password reset ends every session of the user.
     pub revoke_sessions_on_password_reset: bool,
     /// Unverified users cannot sign in; sign-up starts no session.
@@ -308,6 +320,7 @@ impl Config {
         let rate_limit = on_off("GATEHOUSE_RATE_LIMIT", get("GATEHOUSE_RATE_LIMIT"), true)?;
         let metrics = on_off("GATEHOUSE_METRICS", get("GATEHOUSE_METRICS"), false)?;
         let mail = mail::mail_config(get)?;
+        let oauth_providers = oauth::oauth_providers(get)?;
         let delete_user = match get("GATEHOUSE_DELETE_USER") {
             Some(raw) if raw.trim().eq_ignore_ascii_case("confirm") => {
                 if mail.is_none() {
@@ -425,6 +438,7 @@ impl Config {
             rate_limit,
             delete_user,
             mail,
+            oauth_providers,
             revoke_sessions_on_password_reset,
             require_email_verification,
             send_verification_on_sign_up,

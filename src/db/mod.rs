@@ -2,6 +2,7 @@
 //! at start-up; nothing above this module knows which one runs. [`Db::run`] is the only place a
 //! pooled connection is taken and the only hop to a blocking thread for database work.
 
+pub mod accounts;
 pub mod models;
 pub mod rate_limits;
 pub mod revocations;

@@ -49,6 +49,38 @@ pub struct AccountRow {
     pub password_hash: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A provider's tokens, sealed (`seal`); `None` for the password credential.
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub access_token_expires_at: Option<NaiveDateTime>,
+    /// The scopes the provider granted, space-separated.
+    pub scope: Option<String>,
+}
+
+impl AccountRow {
+    /// A user's password credential.
+    pub fn credential(
+        id: String,
+        user_id: &str,
+        password_hash: String,
+        now: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            user_id: user_id.to_owned(),
+            provider_id: CREDENTIAL_PROVIDER.to_owned(),
+            account_id: user_id.to_owned(),
+            password_hash: Some(password_hash),
+            created_at: now,
+            updated_at: now,
+            access_token: None,
+            refresh_token: None,
+            id_token: None,
+            access_token_expires_at: None,
+            scope: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -93,4 +125,6 @@ pub struct VerificationRow {
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+    /// An OAuth sign-in's JSON (PKCE verifier, nonce, targets); `None` for mailed tokens.
+    pub payload: Option<String>,
 }

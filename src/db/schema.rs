@@ -9,6 +9,11 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        access_token -> Nullable<Text>,
+        refresh_token -> Nullable<Text>,
+        id_token -> Nullable<Text>,
+        access_token_expires_at -> Nullable<Timestamp>,
+        scope -> Nullable<Text>,
     }
 }
 
@@ -67,6 +72,7 @@ diesel::table! {
         expires_at -> Timestamp,
         created_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        payload -> Nullable<Text>,
     }
 }
 

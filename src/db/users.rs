@@ -6,9 +6,10 @@ use super::DbConnection;
 use super::models::{AccountRow, CREDENTIAL_PROVIDER, UserChanges, UserRow};
 use super::schema::{accounts, users};
 
-/// Inserts a user and its credential account in one transaction: both or neither. A lost race on
+/// Inserts a user and its first account (a password credential, or a provider's) in one
+/// transaction: both or neither. A lost race on
 /// the email or username unique index surfaces as `UniqueViolation`.
-pub fn insert_with_credential(
+pub fn insert_with_account(
     conn: &mut DbConnection,
     user: &UserRow,
     account: &AccountRow,
@@ -157,15 +158,12 @@ pub fn set_or_create_password(
     .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(accounts::table)
-            .values(&AccountRow {
-                id: new_account_id,
-                user_id: user_id.to_owned(),
-                provider_id: CREDENTIAL_PROVIDER.to_owned(),
-                account_id: user_id.to_owned(),
-                password_hash: Some(password_hash.to_owned()),
-                created_at: now,
-                updated_at: now,
-            })
+            .values(&AccountRow::credential(
+                new_account_id,
+                user_id,
+                password_hash.to_owned(),
+                now,
+            ))
             .execute(conn)?;
     }
     Ok(())

@@ -20,6 +20,8 @@ pub enum Purpose {
     ChangeEmailVerification,
     /// delete-user in `confirm` mode.
     DeleteAccount,
+    /// An OAuth sign-in between sign-in/social and the provider's callback (never mailed).
+    OAuthState,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Self::ChangeEmailConfirmation,
             Self::ChangeEmailVerification,
             Self::DeleteAccount,
+            Self::OAuthState,
         ]
         .into_iter()
         .find(|purpose| purpose.as_str() == name)
@@ -45,6 +48,7 @@ impl Purpose {
             Self::ChangeEmailConfirmation => "change-email-confirmation",
             Self::ChangeEmailVerification => "change-email-verification",
             Self::DeleteAccount => "delete-account",
+            Self::OAuthState => "oauth-state",
         }
     }
 }

@@ -74,6 +74,30 @@ struct Failure {
     permanent: bool,
 }
 
+/// The sink, checked, before the delivery thread builds it: lettre's pool needs that thread's
+/// runtime from the moment it exists.
+enum SinkPlan {
+    Smtp {
+        smtp: SmtpConfig,
+        tls: Tls,
+        from: Mailbox,
+    },
+    Webhook(Webhook),
+}
+
+impl SinkPlan {
+    /// The sink; inside the delivery thread's runtime.
+    fn build(self) -> Sink {
+        match self {
+            Self::Smtp { smtp, tls, from } => Sink::Smtp {
+                transport: smtp_transport(&smtp, tls),
+                from,
+            },
+            Self::Webhook(webhook) => Sink::Webhook(webhook),
+        }
+    }
+}
+
 /// Where the delivery thread sends messages.
 enum Sink {
     Smtp {
@@ -126,19 +150,20 @@ impl Mailer {
             templates,
             authorities,
         } = prepared;
-        let sink = match transport {
-            MailTransport::Smtp { smtp, from } => Sink::Smtp {
-                transport: smtp_transport(&smtp, &authorities)?,
+        let plan = match transport {
+            MailTransport::Smtp { smtp, from } => SinkPlan::Smtp {
+                tls: smtp_tls(&smtp, &authorities)?,
+                smtp,
                 from,
             },
             MailTransport::Webhook { url } => {
-                Sink::Webhook(Webhook::new(url, secrets, &authorities, ATTEMPT_TIMEOUT)?)
+                SinkPlan::Webhook(Webhook::new(url, secrets, &authorities, ATTEMPT_TIMEOUT)?)
             }
         };
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
         std::thread::Builder::new()
             .name("gatehouse-mail".to_owned())
-            .spawn(move || deliver_queue(sink, templates, receiver, clock))?;
+            .spawn(move || deliver_queue(plan, templates, receiver, clock))?;
         Ok(Self {
             queue: Some(sender),
         })
@@ -166,10 +191,7 @@ impl Mailer {
 
 /// The PEM certificates of `GATEHOUSE_MAIL_CA_FILE`, each block on its own.
 fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, ConfigError> {
-    let refuse = |reason: String| ConfigError {
-        variable: MAIL_CA_FILE,
-        reason,
-    };
+    let refuse = |reason: String| ConfigError::new(MAIL_CA_FILE, reason);
     let text = std::fs::read_to_string(path)
         .map_err(|e| refuse(format!("cannot read {}: {e}", path.display())))?;
     const END: &str = "-----END CERTIFICATE-----";
@@ -191,10 +213,8 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, ConfigError> {
     Ok(blocks)
 }
 
-fn smtp_transport(
-    smtp: &SmtpConfig,
-    authorities: &[Vec<u8>],
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, SetupError> {
+/// The TLS settings for the SMTP server, with the extra authorities trusted.
+fn smtp_tls(smtp: &SmtpConfig, authorities: &[Vec<u8>]) -> Result<Tls, SetupError> {
     let parameters = || -> Result<TlsParameters, SetupError> {
         let mut builder = TlsParameters::builder(smtp.host.clone());
         for pem in authorities {
@@ -202,12 +222,16 @@ fn smtp_transport(
         }
         Ok(builder.build_native()?)
     };
-    let tls = match smtp.tls {
+    Ok(match smtp.tls {
         SmtpTls::Opportunistic => Tls::Opportunistic(parameters()?),
         SmtpTls::Required => Tls::Required(parameters()?),
         SmtpTls::None => Tls::None,
         SmtpTls::Implicit => Tls::Wrapper(parameters()?),
-    };
+    })
+}
+
+/// The pooled SMTP transport; must be called inside a Tokio runtime (the pool starts a task).
+fn smtp_transport(smtp: &SmtpConfig, tls: Tls) -> AsyncSmtpTransport<Tokio1Executor> {
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
         .port(smtp.port)
         .tls(tls)
@@ -216,13 +240,13 @@ fn smtp_transport(
     if let Some((user, password)) = &smtp.credentials {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
-    Ok(builder.build())
+    builder.build()
 }
 
 /// The delivery thread: its own single-threaded runtime, so mail never competes with requests
 /// for a worker and the pooled connections stay on one reactor.
 fn deliver_queue(
-    sink: Sink,
+    plan: SinkPlan,
     templates: Templates,
     mut receiver: mpsc::Receiver<(String, Outgoing)>,
     clock: Clock,
@@ -237,8 +261,9 @@ fn deliver_queue(
             return;
         }
     };
-    let (sink, templates) = (Arc::new(sink), Arc::new(templates));
+    let templates = Arc::new(templates);
     runtime.block_on(async move {
+        let sink = Arc::new(plan.build());
         let slots = Arc::new(Semaphore::new(CONCURRENT_DELIVERIES));
         while let Some((delivery, message)) = receiver.recv().await {
             let Ok(slot) = slots.clone().acquire_owned().await else {

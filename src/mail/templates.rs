@@ -245,10 +245,7 @@ impl Templates {
     /// for an unknown kind, an unknown or unclosed placeholder, an empty subject or text that is
     /// not UTF-8 stops start-up, naming the file; other files are ignored.
     pub fn load(folder: &Path) -> Result<Self, ConfigError> {
-        let refuse = |reason: String| ConfigError {
-            variable: MAIL_TEMPLATES,
-            reason,
-        };
+        let refuse = |reason: String| ConfigError::new(MAIL_TEMPLATES, reason);
         let entries = std::fs::read_dir(folder)
             .map_err(|e| refuse(format!("cannot read the folder {}: {e}", folder.display())))?;
         let mut overrides = HashMap::new();

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use hkdf::Hkdf;
 use hmac::{Hmac, Mac as _};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
@@ -15,17 +14,15 @@ use url::Url;
 use super::{Failure, Outgoing};
 use crate::db::SetupError;
 use crate::ids::hex;
+use crate::seal::derive_key;
 
 /// The HKDF `info` that binds derived keys to this use.
-const KEY_INFO: &[u8] = b"gatehouse mail-webhook v1";
+const KEY_INFO: &str = "gatehouse mail-webhook v1";
 
 /// The webhook key of a secret: `HKDF-SHA256(IKM = secret, salt = empty, info = "gatehouse
 /// mail-webhook v1", L = 32)` (RFC 5869; an empty salt is the hash length of zeros).
 pub fn webhook_key(secret: &str) -> [u8; 32] {
-    let mut key = [0u8; 32];
-    // 32 bytes is far below HKDF-SHA256's limit of 255 * 32: expand cannot fail.
-    let _ = Hkdf::<Sha256>::new(None, secret.as_bytes()).expand(KEY_INFO, &mut key);
-    key
+    derive_key(secret, KEY_INFO)
 }
 
 /// One signature a secret makes: hex `HMAC-SHA256(key, "<t>." + body)`.
@@ -158,7 +155,7 @@ mod tests {
         };
         let okm = {
             let mut mac = Hmac::<Sha256>::new_from_slice(&prk).unwrap();
-            mac.update(KEY_INFO);
+            mac.update(KEY_INFO.as_bytes());
             mac.update(&[1]);
             mac.finalize().into_bytes()
         };

@@ -37,8 +37,10 @@ const MAIL: Limit = Limit {
     window: Duration::seconds(60),
 };
 
-/// The GET routes a mailed link opens, counted like the POSTs (100 per 10 s per client address).
-const MAILED_LINKS: [&str; 5] = [
+/// The GET routes a mailed link opens, and the OAuth callback, counted like the POSTs (100 per
+/// 10 s per client address).
+const MAILED_LINKS: [&str; 6] = [
+    "/api/auth/callback/{providerId}",
     "/api/auth/delete-user/callback",
     "/api/auth/reset-password/{token}",
     "/api/auth/reset-password-page",
@@ -53,6 +55,8 @@ fn route_limit(path: &str) -> (&str, Limit) {
         "/api/auth/sign-in" | "/api/auth/sign-in/email" | "/api/auth/sign-in/username" => {
             ("/api/auth/sign-in", SIGN_IN_AND_UP)
         }
+        // Each stores a sign-in in progress for ten minutes.
+        "/api/auth/sign-in/social" => (path, SIGN_IN_AND_UP),
         "/api/auth/change-password"
         | "/api/auth/change-email"
         | "/api/auth/verify-password"

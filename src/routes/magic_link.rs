@@ -18,8 +18,8 @@ use crate::extract::{self, Accepts};
 use crate::ids::{random_id, sha256_hex};
 use crate::mail::Kind;
 use crate::routes::{
-    ErrorCodes, MailPostErrors, auth_base, enc, mailed, redirect, redirect_with, resolved_redirect,
-    start_session,
+    ErrorCodes, MailPostErrors, Targets, auth_base, enc, mailed, redirect, redirect_with,
+    resolved_redirect, start_session,
 };
 use crate::session::cookie::Presented;
 use crate::session::{Refresh, Revocation, WithRevocation};
@@ -52,31 +52,6 @@ pub const VERIFY_ERROR_CODES: ErrorCodes = &[
         ],
     ),
 ];
-
-/// The three URLs a magic link carries, each checked by the redirect rule with its own code.
-struct Targets {
-    callback: Option<String>,
-    new_user: Option<String>,
-    error: Option<String>,
-}
-
-impl Targets {
-    fn checked(state: &AppState, targets: Self) -> Result<Self, ApiError> {
-        let trusted = &state.config.trusted_origins;
-        for (url, refusal) in [
-            (&targets.callback, ApiError::InvalidCallbackUrl),
-            (&targets.new_user, ApiError::InvalidNewUserCallbackUrl),
-            (&targets.error, ApiError::InvalidErrorCallbackUrl),
-        ] {
-            if let Some(url) = url
-                && !origin::is_allowed_redirect(url, trusted)
-            {
-                return Err(refusal);
-            }
-        }
-        Ok(targets)
-    }
-}
 
 /// Mail a sign-in link.
 ///

@@ -28,6 +28,7 @@ fn lifetime(purpose: Purpose) -> (chrono::Duration, &'static str) {
         Purpose::ResetPassword => (chrono::Duration::hours(1), "1 hour"),
         Purpose::VerifyEmail | Purpose::DeleteAccount => (chrono::Duration::hours(24), "24 hours"),
         Purpose::MagicLink => (chrono::Duration::minutes(5), "5 minutes"),
+        Purpose::OAuthState => (chrono::Duration::minutes(10), "10 minutes"),
         Purpose::ChangeEmailConfirmation | Purpose::ChangeEmailVerification => {
             (chrono::Duration::hours(1), "1 hour")
         }
@@ -77,6 +78,7 @@ pub async fn issue_for(
         expires_at: expires_at.naive_utc(),
         created_at: now.naive_utc(),
         used_at: None,
+        payload: None,
     };
     state
         .db

@@ -19,6 +19,7 @@ pub mod session_management;
 pub mod sign_in;
 pub mod sign_out;
 pub mod sign_up;
+pub mod social;
 pub mod verify;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -71,6 +72,11 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(magic_link::sign_in_magic_link)
         .service(magic_link::magic_link_verify)
         .service(change_email::change_email)
+        .service(social::sign_in_social)
+        .service(social::callback)
+        .service(social::error_page)
+        .service(social::list_accounts)
+        .service(social::unlink_account)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -188,6 +194,9 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "signInMagicLink" => magic_link::SEND_ERROR_CODES,
         "magicLinkVerify" => magic_link::VERIFY_ERROR_CODES,
         "changeEmail" => change_email::ERROR_CODES,
+        "signInSocial" => social::SIGN_IN_ERROR_CODES,
+        "oauthCallback" => social::CALLBACK_ERROR_CODES,
+        "unlinkAccount" => social::UNLINK_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
@@ -233,6 +242,32 @@ fn truncated(text: &str, max_bytes: usize) -> &str {
 pub fn location_header(callback_url: &str) -> Result<HeaderValue, ApiError> {
     const ENCODED: &AsciiSet = &CONTROLS.add(b' ');
     header_value(&utf8_percent_encode(callback_url, ENCODED).to_string())
+}
+
+/// The three URLs a sign-in may lead to (magic link, social sign-in), each checked by the redirect
+/// rule with its own code.
+pub struct Targets {
+    pub callback: Option<String>,
+    pub new_user: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Targets {
+    pub fn checked(state: &AppState, targets: Self) -> Result<Self, ApiError> {
+        let trusted = &state.config.trusted_origins;
+        for (url, refusal) in [
+            (&targets.callback, ApiError::InvalidCallbackUrl),
+            (&targets.new_user, ApiError::InvalidNewUserCallbackUrl),
+            (&targets.error, ApiError::InvalidErrorCallbackUrl),
+        ] {
+            if let Some(url) = url
+                && !crate::auth::origin::is_allowed_redirect(url, trusted)
+            {
+                return Err(refusal);
+            }
+        }
+        Ok(targets)
+    }
 }
 
 /// `<base>`: `GATEHOUSE_BASE_URL` plus `/api/auth`, where mailed links start.

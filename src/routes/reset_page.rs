@@ -28,7 +28,11 @@ pub struct PageQuery {
     pub token: Option<String>,
 }
 
-fn page(status: actix_web::http::StatusCode, title: &str, content: &str) -> HttpResponse {
+pub(crate) fn page(
+    status: actix_web::http::StatusCode,
+    title: &str,
+    content: &str,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))

@@ -116,8 +116,13 @@ pub struct Cookies {
     session_token: String,
     session_data: String,
     dont_remember: String,
+    /// The OAuth sign-in in progress in this browser (its `state`, signed).
+    oauth_state: String,
     /// `[Domain=..; ]Path=/; HttpOnly; [Secure; ]SameSite=..`
     attributes: String,
+    /// The same with `SameSite=Lax` whatever the configuration: the OAuth state cookie must come
+    /// back on the provider's redirect, a cross-site navigation.
+    lax_attributes: String,
 }
 
 impl std::fmt::Debug for Cookies {
@@ -149,13 +154,16 @@ impl Cookies {
         if secure {
             attributes.push_str("Secure; ");
         }
+        let lax_attributes = format!("{attributes}SameSite=Lax");
         attributes.push_str(&format!("SameSite={}", config.cookie_same_site.as_str()));
         Self {
             signer: Signer { keys },
             session_token: format!("{prefix}.session_token"),
             session_data: format!("{prefix}.session_data"),
             dont_remember: format!("{prefix}.dont_remember"),
+            oauth_state: format!("{prefix}.oauth_state"),
             attributes,
+            lax_attributes,
         }
     }
 
@@ -197,6 +205,27 @@ impl Cookies {
     pub fn expire_all(&self) -> [String; 3] {
         [&self.session_token, &self.session_data, &self.dont_remember]
             .map(|name| format!("{name}=; Max-Age=0; {}", self.attributes))
+    }
+
+    /// `Set-Cookie` binding an OAuth sign-in's `state` to this browser for `max_age_secs`.
+    pub fn oauth_state(&self, state: &str, max_age_secs: i64) -> String {
+        let value = utf8_percent_encode(&self.sign(state), URI_COMPONENT).to_string();
+        format!(
+            "{}={value}; Max-Age={max_age_secs}; {}",
+            self.oauth_state, self.lax_attributes
+        )
+    }
+
+    /// `Set-Cookie` deleting the OAuth state cookie.
+    pub fn expire_oauth_state(&self) -> String {
+        format!("{}=; Max-Age=0; {}", self.oauth_state, self.lax_attributes)
+    }
+
+    /// The `state` this browser's OAuth state cookie carries, if its signature verifies.
+    pub fn presented_oauth_state(&self, req: &HttpRequest) -> Option<String> {
+        cookie_pairs(req)
+            .filter(|(name, _)| *name == self.oauth_state)
+            .find_map(|(_, value)| self.verify_encoded(value))
     }
 
     /// Reads the bearer header and the session cookie (the first that verifies, if several are

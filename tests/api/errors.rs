@@ -186,7 +186,7 @@ async fn unknown_paths_are_404_and_paths_match_exactly() {
         "/api/auth/nope",
         "/api/auth/get-session/",
         "/api//auth/get-session",
-        "/api/auth/sign-in/social",
+        "/api/auth/sign-in/passkey",
         "/api/auth/update-session",
     ] {
         let response = app.get(path, &[]).await;

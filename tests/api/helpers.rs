@@ -138,6 +138,7 @@ pub struct TestAppBuilder {
     strategy: SessionStrategy,
     vars: HashMap<String, String>,
     database: Option<std::sync::Arc<TestDatabase>>,
+    listener: Option<TcpListener>,
 }
 
 impl TestAppBuilder {
@@ -152,6 +153,18 @@ impl TestAppBuilder {
         self
     }
 
+    /// A variable set so far.
+    pub fn get_var(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+
+    /// Serves on this listener (bound first, so its port can be named to another server, an
+    /// OpenID provider's redirect URI say, before the app starts).
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
     /// Serves from another app's database (a second instance, or a restart).
     pub fn database(mut self, database: std::sync::Arc<TestDatabase>) -> Self {
         self.database = Some(database);
@@ -162,7 +175,10 @@ impl TestAppBuilder {
         let database = self
             .database
             .unwrap_or_else(|| std::sync::Arc::new(TestDatabase::new()));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let listener = match self.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind("127.0.0.1:0").expect("bind a free port"),
+        };
         let port = listener.local_addr().unwrap().port();
         let address = format!("http://127.0.0.1:{port}");
         let mut vars: HashMap<String, String> = [
@@ -223,6 +239,7 @@ pub fn builder() -> TestAppBuilder {
         strategy: default_strategy(),
         vars: HashMap::new(),
         database: None,
+        listener: None,
     }
 }
 

@@ -69,7 +69,7 @@ async fn the_limit_comes_before_the_body_and_after_routing() {
             Some(b"{oops".to_vec()),
         )
         .await;
-    let unknown_path = app.post_json("/api/auth/sign-in/social", &body, &[]).await;
+    let unknown_path = app.post_json("/api/auth/sign-in/passkey", &body, &[]).await;
     let wrong_method = app.get("/api/auth/sign-in", &[]).await;
 
     assert_eq!(malformed.status, 429);

@@ -30,6 +30,7 @@ fn every_variable_the_configuration_reads_is_in_the_readme() {
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config/mod.rs")),
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config/secret.rs")),
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config/mail.rs")),
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config/oauth.rs")),
     ];
     // Every string literal that is exactly a variable name: `"GATEHOUSE_..."`.
     let mut variables: Vec<&str> = sources

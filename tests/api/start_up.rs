@@ -125,6 +125,29 @@ fn bad_mail_files_are_refused_before_anything_is_written() {
 }
 
 #[test]
+fn an_issuer_that_does_not_answer_stops_start_up_naming_its_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = format!("http://127.0.0.1:{}", free_port());
+    let vars = [
+        ("GATEHOUSE_BASE_URL", "http://auth.example.com"),
+        ("GATEHOUSE_BIND", "127.0.0.1:0"),
+        ("GATEHOUSE_OAUTH_PROVIDERS", "corp"),
+        ("GATEHOUSE_OAUTH_CORP_CLIENT_ID", "gatehouse"),
+        ("GATEHOUSE_OAUTH_CORP_CLIENT_SECRET", "a-client-secret"),
+        ("GATEHOUSE_OAUTH_CORP_ISSUER", issuer.as_str()),
+    ];
+
+    let output = run(dir.path(), &[], &vars);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("GATEHOUSE_OAUTH_CORP_ISSUER"), "{stderr}");
+    assert!(!stderr.contains("a-client-secret"), "{stderr}");
+    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
 fn an_unreachable_database_is_one_line_naming_database_url_without_its_password() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().to_string();
@@ -154,6 +177,30 @@ fn an_unreachable_database_is_one_line_naming_database_url_without_its_password(
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
 }
 
+#[test]
+fn the_binary_starts_and_stops_with_each_mail_transport() {
+    // The transports are built outside any request (lettre's pool, reqwest's client): in the
+    // binary, unlike the in-process test apps, no runtime is around at start-up.
+    let smtp = format!("smtp://127.0.0.1:{}", free_port());
+    let webhook = format!("http://127.0.0.1:{}/mail", free_port());
+    for transport in [
+        vec![
+            ("GATEHOUSE_SMTP_URL", smtp.as_str()),
+            ("GATEHOUSE_MAIL_FROM", "no-reply@example.com"),
+        ],
+        vec![("GATEHOUSE_MAIL_WEBHOOK", webhook.as_str())],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vars = vec![("GATEHOUSE_SECRET", SECRET)];
+        vars.extend(transport);
+
+        let running = Running::start(dir.path(), &vars);
+        let logged = running.stop();
+
+        assert!(!logged.contains("panicked"), "{logged}");
+    }
+}
+
 /// The binary serving from `dir` on a free port, with `vars` as its whole environment.
 struct Running {
     child: std::process::Child,
@@ -171,12 +218,22 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let running = Self {
+        let mut running = Self {
             child,
             address: bind,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while running.get("/readyz").0 != 200 {
+            if let Some(status) = running.child.try_wait().unwrap() {
+                let mut log = String::new();
+                let _partial = running
+                    .child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut log);
+                panic!("gatehouse exited ({status}) before it was ready: {log}");
+            }
             assert!(Instant::now() < deadline, "gatehouse did not become ready");
             std::thread::sleep(Duration::from_millis(10));
         }

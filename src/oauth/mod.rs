@@ -1,0 +1,394 @@
+//! OAuth 2.0 / OpenID Connect providers, through the `openidconnect` crate: each configured
+//! issuer's metadata and keys are fetched at start-up; a sign-in is an authorization-code request
+//! with PKCE (S256), a `state` and a `nonce`, and its callback exchanges the code and checks the ID
+//! token (signature from the issuer's keys, `iss`, `aud`, `exp`, `nonce`). Keys are fetched again
+//! when a token names one gatehouse has not seen (the issuer rotated them), at most every 10 s.
+//!
+//! Requests to providers follow no redirects and give up after 10 s; a provider that does not
+//! answer is a [`Failure::Unreachable`], which the routes turn into an error redirect.
+
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
+    CoreJsonWebKeySet, CoreProviderMetadata,
+};
+use openidconnect::{
+    AccessToken, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySetUrl, Nonce,
+    OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
+    Scope, SignatureVerificationError, TokenResponse as _,
+};
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::{ConfigError, OAuthProvider};
+use crate::db::SetupError;
+
+/// How long one request to a provider may take.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Keys are fetched again at most this often (a forged token must not make gatehouse hammer the
+/// issuer).
+const KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// A client built from discovered metadata: the token and user-info endpoints may be absent.
+type DiscoveredClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// The configured providers, discovered.
+#[derive(Default)]
+pub struct Providers {
+    list: Vec<Provider>,
+}
+
+impl Providers {
+    /// Asks every issuer for its metadata and keys. Blocking (call before serving); an issuer
+    /// that does not answer or answers wrongly stops start-up naming its variable.
+    pub fn discover(
+        configs: &[OAuthProvider],
+        base_url: &Url,
+        clock: &Clock,
+    ) -> Result<Self, SetupError> {
+        if configs.is_empty() {
+            return Ok(Self::default());
+        }
+        let http = http_client()?;
+        // A thread of its own: the caller may itself be inside a runtime (the tests' servers).
+        let discovered = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<Vec<Provider>, SetupError> {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    configs
+                        .iter()
+                        .map(|config| {
+                            runtime.block_on(Provider::discover(config, base_url, &http, clock))
+                        })
+                        .collect()
+                })
+                .join()
+                .map_err(|_| SetupError::from("OAuth discovery panicked"))?
+        })?;
+        Ok(Self { list: discovered })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Provider> {
+        self.list.iter().find(|provider| provider.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|provider| provider.id.as_str())
+    }
+}
+
+/// Requests to providers: no redirects, a timeout, and no pooled connections (requests are rare,
+/// and a pooled connection would belong to whichever runtime opened it).
+fn http_client() -> Result<reqwest::Client, SetupError> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(PROVIDER_TIMEOUT)
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+/// One provider, ready for sign-ins.
+pub struct Provider {
+    pub id: String,
+    client: DiscoveredClient,
+    client_id: ClientId,
+    client_secret: ClientSecret,
+    issuer: IssuerUrl,
+    scopes: Vec<String>,
+    jwks_uri: JsonWebKeySetUrl,
+    keys: RwLock<CoreJsonWebKeySet>,
+    /// When the keys were last fetched again (`None`: only at start-up).
+    keys_fetched: Mutex<Option<Instant>>,
+    http: reqwest::Client,
+    clock: Clock,
+}
+
+/// What the browser is sent to the provider with, and what the callback needs to finish.
+pub struct Authorization {
+    pub url: Url,
+    pub state: String,
+    pub verifier: String,
+    pub nonce: String,
+}
+
+/// Who the provider says signed in.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The provider's stable id for the user (`sub`).
+    pub subject: String,
+    /// Lower-cased.
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub image: Option<String>,
+    pub tokens: ProviderTokens,
+}
+
+/// The provider's tokens for the user, as the token endpoint gave them.
+#[derive(Debug, Clone)]
+pub struct ProviderTokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub id_token: String,
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// Space-separated, as granted.
+    pub scope: Option<String>,
+}
+
+/// Why a sign-in could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The provider did not answer, or answered with something that is not OAuth.
+    #[error("the provider did not answer properly: {0}")]
+    Unreachable(String),
+    /// The token endpoint refused the code (used, expired, or the PKCE verifier does not match).
+    #[error("the provider refused the code: {0}")]
+    InvalidCode(String),
+    /// No ID token, or one that fails a check.
+    #[error("the ID token is not valid: {0}")]
+    InvalidIdToken(String),
+}
+
+impl Provider {
+    async fn discover(
+        config: &OAuthProvider,
+        base_url: &Url,
+        http: &reqwest::Client,
+        clock: &Clock,
+    ) -> Result<Self, SetupError> {
+        let refuse = |reason: String| ConfigError::new(config.issuer_variable.clone(), reason);
+        let issuer =
+            IssuerUrl::new(config.issuer.clone()).map_err(|e| refuse(format!("not a URL: {e}")))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer.clone(), http)
+            .await
+            .map_err(|e| {
+                refuse(format!(
+                    "cannot read {}/.well-known/openid-configuration: {e}",
+                    config.issuer.trim_end_matches('/')
+                ))
+            })?;
+        let jwks_uri = metadata.jwks_uri().clone();
+        let keys = metadata.jwks().clone();
+        let callback = format!(
+            "{}/api/auth/callback/{}",
+            base_url.as_str().trim_end_matches('/'),
+            config.id
+        );
+        let redirect = RedirectUrl::new(callback)?;
+        let client_id = ClientId::new(config.client_id.clone());
+        let client_secret = ClientSecret::new(config.client_secret.expose().to_owned());
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            client_id.clone(),
+            Some(client_secret.clone()),
+        )
+        .set_redirect_uri(redirect);
+        Ok(Self {
+            id: config.id.clone(),
+            client,
+            client_id,
+            client_secret,
+            issuer,
+            scopes: config.scopes.clone(),
+            jwks_uri,
+            keys: RwLock::new(keys),
+            keys_fetched: Mutex::new(None),
+            http: http.clone(),
+            clock: clock.clone(),
+        })
+    }
+
+    /// The issuer, as its metadata names it (and as RFC 9207's `iss` parameter must).
+    pub fn issuer(&self) -> &str {
+        self.issuer.as_str()
+    }
+
+    /// A fresh authorization request: the configured scopes plus `extra_scopes`.
+    pub fn authorize(&self, extra_scopes: &[String], login_hint: Option<&str>) -> Authorization {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = self
+            .client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for scope in self.scopes.iter().chain(extra_scopes) {
+            if scope != "openid" {
+                request = request.add_scope(Scope::new(scope.clone()));
+            }
+        }
+        if let Some(hint) = login_hint {
+            request = request.set_login_hint(openidconnect::LoginHint::new(hint.to_owned()));
+        }
+        let (url, state, nonce) = request.url();
+        Authorization {
+            url,
+            state: state.secret().clone(),
+            verifier: verifier.secret().clone(),
+            nonce: nonce.secret().clone(),
+        }
+    }
+
+    /// Exchanges `code` (with the PKCE `verifier`), checks the ID token against `nonce`, and
+    /// reads the user's claims (from the user-info endpoint too when the ID token has no email).
+    pub async fn finish(
+        &self,
+        code: String,
+        verifier: String,
+        nonce: &str,
+    ) -> Result<Identity, Failure> {
+        let request = self
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| Failure::Unreachable(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier));
+        let answer = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(refused) => {
+                    Failure::InvalidCode(refused.error().to_string())
+                }
+                other => Failure::Unreachable(other.to_string()),
+            })?;
+        let id_token = answer
+            .id_token()
+            .ok_or_else(|| Failure::InvalidIdToken("the token endpoint sent none".to_owned()))?;
+        let claims = self
+            .verified_claims(id_token, &Nonce::new(nonce.to_owned()))
+            .await?;
+        let now = self.clock.now();
+        let tokens = ProviderTokens {
+            access_token: answer.access_token().secret().clone(),
+            refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
+            id_token: id_token.to_string(),
+            access_token_expires_at: answer
+                .expires_in()
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+            scope: answer.scopes().map(|scopes| {
+                scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+        };
+        let mut identity = Identity {
+            subject: claims.subject().as_str().to_owned(),
+            email: claims.email().map(|e| e.as_str().to_lowercase()),
+            email_verified: claims.email_verified().unwrap_or(false),
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned()),
+            image: claims
+                .picture()
+                .and_then(|p| p.get(None))
+                .map(|p| p.as_str().to_owned()),
+            tokens,
+        };
+        if identity.email.is_none() && self.client.user_info_url().is_some() {
+            self.add_user_info(&mut identity).await?;
+        }
+        Ok(identity)
+    }
+
+    /// Fills the email, name and picture from the user-info endpoint, for the same subject.
+    async fn add_user_info(&self, identity: &mut Identity) -> Result<(), Failure> {
+        let subject = openidconnect::SubjectIdentifier::new(identity.subject.clone());
+        let info: openidconnect::core::CoreUserInfoClaims = self
+            .client
+            .user_info(
+                AccessToken::new(identity.tokens.access_token.clone()),
+                Some(subject),
+            )
+            .map_err(|e| Failure::Unreachable(e.to_string()))?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| Failure::Unreachable(format!("user info: {e}")))?;
+        identity.email = info.email().map(|e| e.as_str().to_lowercase());
+        identity.email_verified = info.email_verified().unwrap_or(false);
+        if identity.name.is_none() {
+            identity.name = info
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned());
+        }
+        if identity.image.is_none() {
+            identity.image = info
+                .picture()
+                .and_then(|p| p.get(None))
+                .map(|p| p.as_str().to_owned());
+        }
+        Ok(())
+    }
+
+    /// The ID token's claims once every check passes; a signature by a key not seen yet fetches
+    /// the issuer's keys again (at most every [`KEY_REFRESH_INTERVAL`]) and checks once more.
+    async fn verified_claims(
+        &self,
+        id_token: &CoreIdToken,
+        nonce: &Nonce,
+    ) -> Result<CoreIdTokenClaims, Failure> {
+        let checked = self.check(id_token, nonce);
+        let checked = match checked {
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) if self.may_fetch_keys() => {
+                let fresh = CoreJsonWebKeySet::fetch_async(&self.jwks_uri, &self.http)
+                    .await
+                    .map_err(|e| Failure::Unreachable(format!("keys: {e}")))?;
+                *self.keys.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+                log::info!("oauth provider {}: fetched its keys again", self.id);
+                self.check(id_token, nonce)
+            }
+            other => other,
+        };
+        checked.map_err(|e| Failure::InvalidIdToken(e.to_string()))
+    }
+
+    fn check(
+        &self,
+        id_token: &CoreIdToken,
+        nonce: &Nonce,
+    ) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let clock = self.clock.clone();
+        let verifier = CoreIdTokenVerifier::new_confidential_client(
+            self.client_id.clone(),
+            self.client_secret.clone(),
+            self.issuer.clone(),
+            keys,
+        )
+        .set_time_fn(move || clock.now());
+        id_token.claims(&verifier, nonce).cloned()
+    }
+
+    /// Whether the keys may be fetched again now (the first time, or [`KEY_REFRESH_INTERVAL`]
+    /// after the last); if so, counts this as a fetch.
+    fn may_fetch_keys(&self) -> bool {
+        let mut last = self.keys_fetched.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < KEY_REFRESH_INTERVAL) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
+    }
+}

@@ -1,0 +1,216 @@
+//! A real OpenID provider for the OAuth tests: the certified `oidc-provider` npm package
+//! (`tests/oidc/provider.mjs`) in its own Node process on a port the kernel picks, and a small
+//! HTTP driver that plays the browser on its login and consent pages. `scripts/test.sh`
+//! installs the package (`npm ci` in `tests/oidc`).
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+
+use crate::helpers::{TestApp, TestAppBuilder};
+
+pub const CLIENT_SECRET: &str = "a-client-secret-for-the-test-provider-0123";
+
+/// One client the provider knows: gatehouse under `provider_id`, on `port`.
+pub struct Client {
+    pub provider_id: &'static str,
+    pub client_id: String,
+    pub port: u16,
+}
+
+impl Client {
+    pub fn new(provider_id: &'static str, listener: &TcpListener) -> Self {
+        Self {
+            provider_id,
+            client_id: format!("gatehouse-{provider_id}"),
+            port: listener.local_addr().unwrap().port(),
+        }
+    }
+
+    fn redirect_uri(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/api/auth/callback/{}",
+            self.port, self.provider_id
+        )
+    }
+}
+
+pub struct OidcProvider {
+    pub issuer: String,
+    child: Child,
+}
+
+impl OidcProvider {
+    pub fn start(clients: &[&Client]) -> Self {
+        let settings = serde_json::json!({
+            "clients": clients.iter().map(|client| serde_json::json!({
+                "client_id": client.client_id,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": [client.redirect_uri()],
+            })).collect::<Vec<_>>(),
+        });
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oidc/provider.mjs");
+        let mut child = Command::new("node")
+            .arg(script)
+            .arg(settings.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let issuer = line.trim().to_owned();
+        assert!(
+            issuer.starts_with("http://127.0.0.1:"),
+            "the OpenID provider did not start (is `npm ci` done in tests/oidc?): {line:?}"
+        );
+        Self { issuer, child }
+    }
+
+    /// Signs with a new key from now on (the old one stays published).
+    pub async fn rotate_keys(&self) {
+        self.control("rotate").await;
+    }
+
+    /// Answers 503 to everything until [`OidcProvider::come_back`].
+    pub async fn go_down(&self) {
+        self.control("down").await;
+    }
+
+    pub async fn come_back(&self) {
+        self.control("up").await;
+    }
+
+    async fn control(&self, what: &str) {
+        let answer = awc::Client::default()
+            .post(format!("{}/__test/{what}", self.issuer))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 204);
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _gone_already = self.child.kill();
+        let _reaped = self.child.wait();
+    }
+}
+
+impl TestAppBuilder {
+    /// Signs in with `provider` as `client.provider_id` (added to any provider set before).
+    pub fn oauth(self, provider: &OidcProvider, client: &Client) -> Self {
+        let key = client.provider_id.to_ascii_uppercase();
+        let listed = self.get_var("GATEHOUSE_OAUTH_PROVIDERS");
+        let providers = match listed {
+            Some(listed) => format!("{listed},{}", client.provider_id),
+            None => client.provider_id.to_owned(),
+        };
+        self.var("GATEHOUSE_OAUTH_PROVIDERS", &providers)
+            .var(
+                &format!("GATEHOUSE_OAUTH_{key}_CLIENT_ID"),
+                &client.client_id,
+            )
+            .var(
+                &format!("GATEHOUSE_OAUTH_{key}_CLIENT_SECRET"),
+                CLIENT_SECRET,
+            )
+            .var(&format!("GATEHOUSE_OAUTH_{key}_ISSUER"), &provider.issuer)
+    }
+}
+
+/// Plays the browser at the provider: keeps its cookies, follows its redirects, fills the dev
+/// interactions' login form (any password) and consent form.
+#[derive(Default)]
+pub struct ProviderBrowser {
+    cookies: HashMap<String, String>,
+}
+
+impl ProviderBrowser {
+    /// Follows the provider from `authorize_url`, signing in as `login`, until it redirects to
+    /// gatehouse; returns that URL (the callback with `code` and `state`, or an `error`).
+    pub async fn authorize(&mut self, authorize_url: &str, login: &str, app: &TestApp) -> String {
+        let client = awc::Client::builder().disable_redirects().finish();
+        let mut url = authorize_url.to_owned();
+        let mut form: Option<Vec<(String, String)>> = None;
+        for _ in 0..20 {
+            let cookie_header = self
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut response = match form.take() {
+                Some(fields) => client
+                    .post(&url)
+                    .insert_header(("cookie", cookie_header))
+                    .send_form(&fields)
+                    .await
+                    .unwrap(),
+                None => client
+                    .get(&url)
+                    .insert_header(("cookie", cookie_header))
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            for set in response.headers().get_all("set-cookie") {
+                let set = set.to_str().unwrap();
+                let pair = set.split(';').next().unwrap();
+                let (name, value) = pair.split_once('=').unwrap();
+                if value.is_empty()
+                    || set
+                        .to_ascii_lowercase()
+                        .contains("expires=thu, 01 jan 1970")
+                {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+            if response.status().is_redirection() {
+                let location = response
+                    .headers()
+                    .get("location")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                let next = url::Url::parse(&url).unwrap().join(&location).unwrap();
+                if next.as_str().starts_with(&app.address) {
+                    return next.to_string();
+                }
+                url = next.to_string();
+                continue;
+            }
+            let body = response.body().await.unwrap();
+            let page = String::from_utf8_lossy(&body).into_owned();
+            assert_eq!(response.status(), 200, "{url}: {page}");
+            let action = between(&page, "action=\"", "\"")
+                .unwrap_or_else(|| panic!("no form at {url}: {page}"));
+            let prompt = between(&page, "name=\"prompt\" value=\"", "\"").unwrap();
+            url = url::Url::parse(&url)
+                .unwrap()
+                .join(&action)
+                .unwrap()
+                .to_string();
+            let mut fields = vec![("prompt".to_owned(), prompt.clone())];
+            if prompt == "login" {
+                fields.push(("login".to_owned(), login.to_owned()));
+                fields.push(("password".to_owned(), "any password".to_owned()));
+            }
+            form = Some(fields);
+        }
+        panic!("the provider never sent the browser back to gatehouse");
+    }
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(text[from..to].replace("&amp;", "&"))
+}

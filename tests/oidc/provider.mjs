@@ -1,0 +1,103 @@
+// A real OpenID provider for gatehouse's OAuth tests: the certified `oidc-provider` package on
+// 127.0.0.1, on a port the kernel picks.
+//
+//   node provider.mjs '{"clients":[{"client_id":"gatehouse","client_secret":"...","redirect_uris":["http://127.0.0.1:PORT/api/auth/callback/corp"]}]}'
+//
+// Prints the issuer (http://127.0.0.1:<port>) on the first line of stdout once it listens.
+// Accounts: any login name signs in (the dev interactions' login page takes any password); its
+// email is the login when it holds an "@" (else <login>@example.com), verified unless the login
+// starts with "unverified". PKCE is required of every client.
+//
+// Test controls, beside the provider's own routes:
+//   POST /__test/rotate   sign with a new key from now on (the old one stays in the JWKS)
+//   POST /__test/down     answer 503 to everything but /__test/* until /__test/up
+//   POST /__test/up
+
+import http from 'node:http';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+
+import Provider from 'oidc-provider';
+
+const settings = JSON.parse(process.argv[2] ?? '{}');
+
+function newKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+}
+
+function claimsOf(login) {
+  const email = login.includes('@') ? login : `${login}@example.com`;
+  return {
+    sub: login,
+    email,
+    email_verified: !login.startsWith('unverified'),
+    name: `Name of ${login}`,
+    picture: `https://images.example.com/${encodeURIComponent(login)}.png`,
+  };
+}
+
+function makeProvider(issuer, keys) {
+  const provider = new Provider(issuer, {
+    clients: (settings.clients ?? []).map((client) => ({
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...client,
+    })),
+    pkce: { required: () => true },
+    jwks: { keys },
+    cookies: { keys: ['gatehouse-test-provider-cookie-key'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'picture'],
+    },
+    async findAccount(_ctx, id) {
+      return { accountId: id, claims: async () => claimsOf(id) };
+    },
+    features: { devInteractions: { enabled: true } },
+  });
+  // The dev interactions warn on every start; tests need only the port line.
+  provider.on('server_error', (_ctx, error) => console.error('provider error:', error));
+  return provider;
+}
+
+let keys = [newKey()];
+let provider;
+let down = false;
+
+const server = http.createServer((req, res) => {
+  if (req.url.startsWith('/__test/') && req.method === 'POST') {
+    if (req.url === '/__test/rotate') {
+      keys = [newKey(), ...keys];
+      provider = makeProvider(provider.issuer, keys);
+    } else if (req.url === '/__test/down') {
+      down = true;
+    } else if (req.url === '/__test/up') {
+      down = false;
+    } else {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(204).end();
+    return;
+  }
+  if (down) {
+    res.writeHead(503, { 'content-type': 'text/plain' }).end('down for the test');
+    return;
+  }
+  provider.callback()(req, res);
+});
+
+// stdout carries the issuer line only: the test reads it and may close the pipe, so everything
+// else (oidc-provider logs notices with console.log) goes to stderr.
+const printIssuer = console.log.bind(console);
+console.log = console.info = (...args) => console.error(...args);
+process.stdout.on('error', () => {});
+
+server.listen(0, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  provider = makeProvider(issuer, keys);
+  printIssuer(issuer);
+});
