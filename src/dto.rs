@@ -512,28 +512,27 @@ pub struct ChangeEmailBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SocialSignInBody {
-    /// A provider id from `GATEHOUSE_OAUTH_PROVIDERS`.
+    #[schema(schema_with = rules::provider_schema)]
     pub provider: String,
     /// Where the callback leads once signed in; gatehouse's origin when absent.
     #[serde(rename = "callbackURL")]
-    #[schema(nullable = false)]
+    #[schema(schema_with = rules::callback_url_schema)]
     pub callback_url: Option<String>,
     /// Where it leads a user it just created; `callbackURL` when absent.
     #[serde(rename = "newUserCallbackURL")]
-    #[schema(nullable = false)]
+    #[schema(schema_with = rules::callback_url_schema)]
     pub new_user_callback_url: Option<String>,
     /// Where it leads when the sign-in fails, with `?error=`; `/api/auth/error` when absent.
     #[serde(rename = "errorCallbackURL")]
-    #[schema(nullable = false)]
+    #[schema(schema_with = rules::callback_url_schema)]
     pub error_callback_url: Option<String>,
     /// `true`: answer the URL without a `Location` header.
     #[schema(nullable = false)]
     pub disable_redirect: Option<bool>,
-    /// Scopes asked for besides the configured ones (at most 20, each an RFC 6749 scope token).
-    #[schema(nullable = false)]
+    #[schema(schema_with = rules::scopes_schema)]
     pub scopes: Option<Vec<String>>,
     /// Passed to the provider as `login_hint`.
-    #[schema(nullable = false, max_length = 254)]
+    #[schema(nullable = false, max_length = 254, pattern = "^[^\\u0000]*$")]
     pub login_hint: Option<String>,
     /// ID-token sign-in for native apps: not built yet (404 `ID_TOKEN_NOT_SUPPORTED`).
     #[schema(value_type = Option<Object>, nullable = false)]

@@ -13,7 +13,10 @@ use crate::dto::{
     SocialSignInBody,
 };
 use crate::error::ApiError;
-use crate::rules::{MAX_EMAIL_CHARS, MAX_IMAGE_CHARS, MAX_NAME_CHARS, is_email};
+use crate::rules::{
+    MAX_CALLBACK_URL_CHARS, MAX_EMAIL_CHARS, MAX_EXTRA_SCOPES, MAX_IMAGE_CHARS, MAX_NAME_CHARS,
+    MAX_PROVIDER_CHARS, is_email, is_scope_token,
+};
 
 /// Bodies over this are refused.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -411,16 +414,11 @@ pub fn magic_link_body(body: Option<&Value>) -> Result<MagicLinkBody, ApiError> 
     })
 }
 
-/// Longest callback URL a social sign-in keeps until its callback.
-const MAX_CALLBACK_URL_CHARS: usize = 2048;
-/// Most extra scopes a social sign-in may ask for.
-const MAX_EXTRA_SCOPES: usize = 20;
-
 /// sign-in/social's body: `provider` and the optional rest; URLs and scopes bounded, scopes
 /// RFC 6749 scope tokens (printable ASCII without space, `"` or `\\`).
 pub fn social_sign_in_body(body: Option<&Value>) -> Result<SocialSignInBody, ApiError> {
     let mut fields = Fields::of(body)?;
-    let provider = fields.bounded_string("provider", true, 64);
+    let provider = fields.bounded_string("provider", true, MAX_PROVIDER_CHARS);
     let callback_url = fields.bounded_string("callbackURL", false, MAX_CALLBACK_URL_CHARS);
     let new_user_callback_url =
         fields.bounded_string("newUserCallbackURL", false, MAX_CALLBACK_URL_CHARS);
@@ -435,13 +433,7 @@ pub fn social_sign_in_body(body: Option<&Value>) -> Result<SocialSignInBody, Api
             let scopes: Vec<String> = items
                 .iter()
                 .filter_map(|item| item.as_str())
-                .filter(|scope| {
-                    !scope.is_empty()
-                        && scope.len() <= 128
-                        && scope
-                            .bytes()
-                            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
-                })
+                .filter(|scope| is_scope_token(scope))
                 .map(str::to_owned)
                 .collect();
             if scopes.len() != items.len() || scopes.len() > MAX_EXTRA_SCOPES {

@@ -32,6 +32,25 @@ pub const MAX_IMAGE_CHARS: usize = 2048;
 pub const EMAIL_PATTERN: &str = r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$";
 /// The username plugin's alphabet.
 pub const USERNAME_PATTERN: &str = "^[a-zA-Z0-9_.]+$";
+/// Longest callback URL a social sign-in keeps until its callback.
+pub const MAX_CALLBACK_URL_CHARS: usize = 2048;
+/// Longest provider id a social sign-in names.
+pub const MAX_PROVIDER_CHARS: usize = 64;
+/// Most extra scopes a social sign-in may ask for, and the longest one.
+pub const MAX_EXTRA_SCOPES: usize = 20;
+pub const MAX_SCOPE_CHARS: usize = 128;
+/// RFC 6749's scope token: printable ASCII but space, `"` and `\`.
+const SCOPE_PATTERN: &str = "^[\\u0021\\u0023-\\u005B\\u005D-\\u007E]+$";
+
+/// Whether `scope` is one RFC 6749 scope token of at most [`MAX_SCOPE_CHARS`].
+pub fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope.len() <= MAX_SCOPE_CHARS
+        && scope
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+}
+
 /// Stored strings hold no NUL, which PostgreSQL cannot store.
 const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
 /// No control characters (C0, DEL, C1), as `char::is_control` tells them.
@@ -80,6 +99,41 @@ fn string(description: &str) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some(description))
+}
+
+/// sign-in/social's `provider`.
+pub fn provider_schema() -> Object {
+    string(
+        "A provider id from `GATEHOUSE_OAUTH_PROVIDERS`; another answers 404 `PROVIDER_NOT_FOUND`.",
+    )
+    .max_length(Some(MAX_PROVIDER_CHARS))
+    .pattern(Some(NO_NUL_PATTERN))
+    .build()
+}
+
+/// A social sign-in's callback URLs (kept with the sign-in until its callback).
+pub fn callback_url_schema() -> Object {
+    string("A relative path or a URL on a trusted origin.")
+        .max_length(Some(MAX_CALLBACK_URL_CHARS))
+        .pattern(Some(NO_NUL_PATTERN))
+        .build()
+}
+
+/// sign-in/social's extra `scopes`.
+pub fn scopes_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_SCOPE_CHARS))
+                .pattern(Some(SCOPE_PATTERN)),
+        )
+        .max_items(Some(MAX_EXTRA_SCOPES))
+        .description(Some(
+            "Scopes asked for besides the configured ones, each an RFC 6749 scope token.",
+        ))
+        .build()
 }
 
 /// `email` where it is stored (sign-up).
