@@ -534,12 +534,100 @@ pub struct SocialSignInBody {
     /// Passed to the provider as `login_hint`.
     #[schema(nullable = false, max_length = 254, pattern = "^[^\\u0000]*$")]
     pub login_hint: Option<String>,
-    /// ID-token sign-in for native apps: not built yet (404 `ID_TOKEN_NOT_SUPPORTED`).
-    #[schema(value_type = Option<Object>, nullable = false)]
-    pub id_token: Option<serde_json::Value>,
+    /// ID-token sign-in for native apps: the answer is then a session, not a URL.
+    #[schema(nullable = false)]
+    pub id_token: Option<IdTokenBody>,
     /// Accepted and ignored (every sign-in may create a user).
     #[schema(nullable = false)]
     pub request_sign_up: Option<bool>,
+}
+
+/// An ID token a native app got from the provider itself (Google Sign-In on Android or iOS, say).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdTokenBody {
+    #[schema(schema_with = rules::id_token_schema)]
+    pub token: String,
+    #[schema(schema_with = rules::nonce_schema)]
+    pub nonce: Option<String>,
+    #[schema(schema_with = rules::provider_token_schema)]
+    pub access_token: Option<String>,
+    #[schema(schema_with = rules::provider_token_schema)]
+    pub refresh_token: Option<String>,
+    /// Accepted and ignored (the token's own `exp` counts).
+    #[schema(nullable = false)]
+    pub expires_at: Option<f64>,
+}
+
+/// The body of link-social: sign-in/social's, without `newUserCallbackURL`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkSocialBody {
+    #[schema(schema_with = rules::provider_schema)]
+    pub provider: String,
+    /// Where the callback leads once linked; gatehouse's origin when absent.
+    #[serde(rename = "callbackURL")]
+    #[schema(schema_with = rules::callback_url_schema)]
+    pub callback_url: Option<String>,
+    /// Where it leads when the link fails, with `?error=`; `/api/auth/error` when absent.
+    #[serde(rename = "errorCallbackURL")]
+    #[schema(schema_with = rules::callback_url_schema)]
+    pub error_callback_url: Option<String>,
+    /// `true`: answer the URL without a `Location` header.
+    #[schema(nullable = false)]
+    pub disable_redirect: Option<bool>,
+    #[schema(schema_with = rules::scopes_schema)]
+    pub scopes: Option<Vec<String>>,
+    /// Passed to the provider as `login_hint`.
+    #[schema(nullable = false, max_length = 254, pattern = "^[^\\u0000]*$")]
+    pub login_hint: Option<String>,
+    /// Link with an ID token the app already holds: answered at once.
+    #[schema(nullable = false)]
+    pub id_token: Option<IdTokenBody>,
+    /// Accepted and ignored.
+    #[schema(nullable = false)]
+    pub request_sign_up: Option<bool>,
+}
+
+/// What a provider POSTs to the callback (`response_mode=form_post`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallbackForm {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    pub iss: Option<String>,
+}
+
+/// sign-in/social's answer with `idToken`: the session, as sign-in/email answers it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SocialSessionResponse {
+    /// Always `false`.
+    pub redirect: bool,
+    pub token: String,
+    pub user: User,
+}
+
+/// sign-in/social's answer: a URL to go to, or (with `idToken`) a session.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SocialSignInAnswer {
+    Redirect(SocialSignInResponse),
+    Session(SocialSessionResponse),
+}
+
+/// link-social's answer: the provider's URL; or, with `idToken`, `{url: "", status: true,
+/// redirect: false}` once linked.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkSocialResponse {
+    /// The provider's authorization URL; empty with `idToken`.
+    pub url: String,
+    /// `false` with `disableRedirect` or `idToken`.
+    pub redirect: bool,
+    /// `true` with `idToken`: linked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub status: Option<bool>,
 }
 
 /// sign-in/social's answer: where to send the browser.

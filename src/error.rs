@@ -26,6 +26,8 @@ pub enum TokenEndpoint {
     ResetPassword,
     /// verify-email: 401.
     VerifyEmail,
+    /// sign-in/social and link-social with an `idToken` that fails a check: 401.
+    IdToken,
     /// delete-user: 404.
     DeleteUser,
 }
@@ -34,7 +36,7 @@ impl TokenEndpoint {
     fn status(self) -> StatusCode {
         match self {
             Self::ResetPassword => StatusCode::BAD_REQUEST,
-            Self::VerifyEmail => StatusCode::UNAUTHORIZED,
+            Self::VerifyEmail | Self::IdToken => StatusCode::UNAUTHORIZED,
             Self::DeleteUser => StatusCode::NOT_FOUND,
         }
     }
@@ -138,9 +140,27 @@ pub enum ApiError {
     /// sign-in/social for a provider that is not configured.
     #[error("Provider not found")]
     ProviderNotFound,
-    /// sign-in/social with `idToken` (not built yet).
+    /// sign-in/social or link-social with `idToken` for a provider whose ID tokens gatehouse
+    /// cannot check.
     #[error("id_token not supported")]
     IdTokenNotSupported,
+    /// ID-token sign-in or link: the token names no email.
+    #[error("User email not found")]
+    UserEmailNotFound,
+    /// ID-token sign-in: the address belongs to a user the provider may not sign in (not both
+    /// verified).
+    #[error("account not linked")]
+    OAuthLinkError,
+    /// link-social with `idToken`: the provider account belongs to another user (or a race
+    /// linked it meanwhile).
+    #[error("Social account already linked")]
+    SocialAccountAlreadyLinked,
+    /// link-social with `idToken`: the provider does not assert the address verified.
+    #[error("Account not linked - linking not allowed")]
+    LinkingNotAllowed,
+    /// link-social with `idToken`: the provider's address is not the user's.
+    #[error("Account not linked - different emails not allowed")]
+    LinkingDifferentEmailsNotAllowed,
     /// unlink-account of the user's only account.
     #[error("You can't unlink your last account")]
     FailedToUnlinkLastAccount,
@@ -259,6 +279,16 @@ impl ApiError {
             Self::InvalidErrorCallbackUrl => (StatusCode::FORBIDDEN, "INVALID_ERROR_CALLBACK_URL"),
             Self::ProviderNotFound => (StatusCode::NOT_FOUND, "PROVIDER_NOT_FOUND"),
             Self::IdTokenNotSupported => (StatusCode::NOT_FOUND, "ID_TOKEN_NOT_SUPPORTED"),
+            Self::UserEmailNotFound => (StatusCode::UNAUTHORIZED, "USER_EMAIL_NOT_FOUND"),
+            Self::OAuthLinkError => (StatusCode::UNAUTHORIZED, "OAUTH_LINK_ERROR"),
+            Self::SocialAccountAlreadyLinked => {
+                (StatusCode::CONFLICT, "SOCIAL_ACCOUNT_ALREADY_LINKED")
+            }
+            Self::LinkingNotAllowed => (StatusCode::UNAUTHORIZED, "LINKING_NOT_ALLOWED"),
+            Self::LinkingDifferentEmailsNotAllowed => (
+                StatusCode::UNAUTHORIZED,
+                "LINKING_DIFFERENT_EMAILS_NOT_ALLOWED",
+            ),
             Self::FailedToUnlinkLastAccount => {
                 (StatusCode::BAD_REQUEST, "FAILED_TO_UNLINK_LAST_ACCOUNT")
             }
@@ -424,7 +454,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::InvalidToken(TokenEndpoint::ResetPassword),
-            "reset-password: no token, or one that is unknown, expired, used or made for something else; 401 on verify-email (unknown, or the address changed since); 404 on delete-user (a `token` that names no pending deletion).",
+            "reset-password: no token, or one that is unknown, expired, used or made for something else; 401 on verify-email (unknown, or the address changed since) and on sign-in/social and link-social (an `idToken` that fails a check: signature, issuer, audience, expiry, nonce); 404 on delete-user (a `token` that names no pending deletion).",
         ),
         row(
             ApiError::UserNotFound(TokenEndpoint::ResetPassword),
@@ -484,7 +514,27 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::IdTokenNotSupported,
-            "sign-in/social with `idToken` (ID-token sign-in for native apps is not built yet).",
+            "sign-in/social or link-social with `idToken` for a provider without ID tokens gatehouse can check.",
+        ),
+        row(
+            ApiError::UserEmailNotFound,
+            "sign-in/social or link-social with an `idToken` that names no email.",
+        ),
+        row(
+            ApiError::OAuthLinkError,
+            "sign-in/social with an `idToken` whose address is a local user's, unless the provider and gatehouse both hold it verified.",
+        ),
+        row(
+            ApiError::SocialAccountAlreadyLinked,
+            "link-social with an `idToken` for a provider account another user holds.",
+        ),
+        row(
+            ApiError::LinkingNotAllowed,
+            "link-social with an `idToken` whose address the provider does not assert verified.",
+        ),
+        row(
+            ApiError::LinkingDifferentEmailsNotAllowed,
+            "link-social with an `idToken` for another address than the user's.",
         ),
         row(
             ApiError::FailedToUnlinkLastAccount,
@@ -590,6 +640,8 @@ impl From<DieselError> for ApiError {
                 let what = info.constraint_name().unwrap_or_else(|| info.message());
                 if what.contains("username") {
                     Self::UsernameTaken
+                } else if what.contains("provider") {
+                    Self::SocialAccountAlreadyLinked
                 } else if what.contains("email") {
                     Self::EmailTaken
                 } else {
@@ -686,6 +738,11 @@ mod tests {
             ApiError::IdTokenNotSupported => 47,
             ApiError::FailedToUnlinkLastAccount => 48,
             ApiError::AccountNotFound => 49,
+            ApiError::UserEmailNotFound => 50,
+            ApiError::OAuthLinkError => 51,
+            ApiError::SocialAccountAlreadyLinked => 52,
+            ApiError::LinkingNotAllowed => 53,
+            ApiError::LinkingDifferentEmailsNotAllowed => 54,
             ApiError::ChangeEmailDisabled => 42,
             ApiError::EmailIsTheSame => 43,
             ApiError::InvalidUser => 44,
@@ -694,7 +751,7 @@ mod tests {
             ApiError::InvalidRedirectUrl => 34,
         }
     }
-    const VARIANTS: usize = 50;
+    const VARIANTS: usize = 55;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

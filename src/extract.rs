@@ -8,14 +8,15 @@ use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
 use crate::dto::{
-    ChangeEmailBody, ChangePasswordBody, DeleteUserBody, MagicLinkBody, Password, ProfileUpdate,
-    RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody, SignInBody, SignUpBody,
-    SocialSignInBody,
+    ChangeEmailBody, ChangePasswordBody, DeleteUserBody, IdTokenBody, MagicLinkBody, Password,
+    ProfileUpdate, RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody,
+    SignInBody, SignUpBody, SocialSignInBody,
 };
 use crate::error::ApiError;
 use crate::rules::{
-    MAX_CALLBACK_URL_CHARS, MAX_EMAIL_CHARS, MAX_EXTRA_SCOPES, MAX_IMAGE_CHARS, MAX_NAME_CHARS,
-    MAX_PROVIDER_CHARS, is_email, is_scope_token,
+    MAX_CALLBACK_URL_CHARS, MAX_EMAIL_CHARS, MAX_EXTRA_SCOPES, MAX_ID_TOKEN_CHARS, MAX_IMAGE_CHARS,
+    MAX_NAME_CHARS, MAX_NONCE_CHARS, MAX_PROVIDER_CHARS, MAX_PROVIDER_TOKEN_CHARS, is_email,
+    is_scope_token,
 };
 
 /// Bodies over this are refused.
@@ -184,6 +185,8 @@ fn type_name(value: Option<&Value>) -> &'static str {
 struct Fields<'a> {
     object: &'a Map<String, Value>,
     issues: Vec<String>,
+    /// Where the object sits, for the issues: `body`, or `body.idToken` for a nested one.
+    at: &'static str,
 }
 
 impl<'a> Fields<'a> {
@@ -193,6 +196,7 @@ impl<'a> Fields<'a> {
             Some(Value::Object(object)) => Ok(Self {
                 object,
                 issues: Vec::new(),
+                at: "body",
             }),
             other => Err(ApiError::Validation(format!(
                 "[body] Invalid input: expected object, received {}",
@@ -204,7 +208,8 @@ impl<'a> Fields<'a> {
     fn type_issue(&mut self, name: &str, expected: &str) {
         let received = type_name(self.object.get(name));
         self.issues.push(format!(
-            "[body.{name}] Invalid input: expected {expected}, received {received}"
+            "[{}.{name}] Invalid input: expected {expected}, received {received}",
+            self.at
         ));
     }
 
@@ -225,13 +230,15 @@ impl<'a> Fields<'a> {
         let value = self.string(name, required)?;
         if value.contains('\0') {
             self.issues.push(format!(
-                "[body.{name}] Invalid input: must not contain NUL characters"
+                "[{}.{name}] Invalid input: must not contain NUL characters",
+                self.at
             ));
             return None;
         }
         if value.chars().count() > max_chars {
             self.issues.push(format!(
-                "[body.{name}] Too big: expected string to have <={max_chars} characters"
+                "[{}.{name}] Too big: expected string to have <={max_chars} characters",
+                self.at
             ));
             return None;
         }
@@ -265,14 +272,15 @@ impl<'a> Fields<'a> {
         let trimmed = raw.trim();
         if trimmed.chars().count() > MAX_EMAIL_CHARS {
             self.issues.push(format!(
-                "[body.{name}] Too big: expected string to have <={MAX_EMAIL_CHARS} characters"
+                "[{}.{name}] Too big: expected string to have <={MAX_EMAIL_CHARS} characters",
+                self.at
             ));
             None
         } else if is_email(trimmed) {
             Some(trimmed.to_lowercase())
         } else {
             self.issues
-                .push(format!("[body.{name}] Invalid email address"));
+                .push(format!("[{}.{name}] Invalid email address", self.at));
             None
         }
     }
@@ -450,14 +458,7 @@ pub fn social_sign_in_body(body: Option<&Value>) -> Result<SocialSignInBody, Api
             None
         }
     };
-    let id_token = match fields.object.get("idToken") {
-        None => None,
-        Some(value @ Value::Object(_)) => Some(value.clone()),
-        Some(_) => {
-            fields.type_issue("idToken", "object");
-            None
-        }
-    };
+    let id_token = id_token_field(&mut fields);
     fields.finish()?;
     let provider =
         provider.ok_or_else(|| ApiError::Internal("validation passed without provider".into()))?;
@@ -472,6 +473,44 @@ pub fn social_sign_in_body(body: Option<&Value>) -> Result<SocialSignInBody, Api
         login_hint: login_hint.filter(|hint| !hint.is_empty()),
         id_token,
         request_sign_up,
+    })
+}
+
+/// sign-in/social's and link-social's `idToken`: an object with a bounded `token`, and optional
+/// `nonce`, `accessToken`, `refreshToken`, `expiresAt` (a number) and `user` (Apple's, ignored).
+fn id_token_field(fields: &mut Fields<'_>) -> Option<IdTokenBody> {
+    let object = match fields.object.get("idToken") {
+        None => return None,
+        Some(Value::Object(object)) => object,
+        Some(_) => {
+            fields.type_issue("idToken", "object");
+            return None;
+        }
+    };
+    let mut inner = Fields {
+        object,
+        issues: Vec::new(),
+        at: "body.idToken",
+    };
+    let token = inner.bounded_string("token", true, MAX_ID_TOKEN_CHARS);
+    let nonce = inner.bounded_string("nonce", false, MAX_NONCE_CHARS);
+    let access_token = inner.bounded_string("accessToken", false, MAX_PROVIDER_TOKEN_CHARS);
+    let refresh_token = inner.bounded_string("refreshToken", false, MAX_PROVIDER_TOKEN_CHARS);
+    let expires_at = match object.get("expiresAt") {
+        None => None,
+        Some(Value::Number(number)) => number.as_f64(),
+        Some(_) => {
+            inner.type_issue("expiresAt", "number");
+            None
+        }
+    };
+    fields.issues.append(&mut inner.issues);
+    Some(IdTokenBody {
+        token: token?,
+        nonce,
+        access_token,
+        refresh_token,
+        expires_at,
     })
 }
 
@@ -534,6 +573,7 @@ pub fn update_user_body(body: Option<&Value>) -> Result<(ProfileUpdate, bool), A
     let mut fields = Fields {
         object,
         issues: Vec::new(),
+        at: "body",
     };
     let name = fields.bounded_string("name", false, MAX_NAME_CHARS);
     let image = fields.nullable_string("image", MAX_IMAGE_CHARS);

@@ -39,6 +39,11 @@ pub const MAX_PROVIDER_CHARS: usize = 64;
 /// Most extra scopes a social sign-in may ask for, and the longest one.
 pub const MAX_EXTRA_SCOPES: usize = 20;
 pub const MAX_SCOPE_CHARS: usize = 128;
+/// Longest ID token a native app may present (Google's are about 1 200 characters), and the
+/// longest provider access or refresh token and nonce that come with it.
+pub const MAX_ID_TOKEN_CHARS: usize = 16_384;
+pub const MAX_PROVIDER_TOKEN_CHARS: usize = 4_096;
+pub const MAX_NONCE_CHARS: usize = 512;
 /// RFC 6749's scope token: printable ASCII but space, `"` and `\`.
 const SCOPE_PATTERN: &str = "^[\\u0021\\u0023-\\u005B\\u005D-\\u007E]+$";
 
@@ -134,6 +139,38 @@ pub fn scopes_schema() -> utoipa::openapi::schema::Array {
             "Scopes asked for besides the configured ones, each an RFC 6749 scope token.",
         ))
         .build()
+}
+
+/// A string of at most `max` characters, without NUL.
+fn bounded(description: &str, max: usize) -> Object {
+    string(description)
+        .max_length(Some(max))
+        .pattern(Some(NO_NUL_PATTERN))
+        .build()
+}
+
+/// `idToken.token`.
+pub fn id_token_schema() -> Object {
+    bounded(
+        "The provider's ID token (a signed JWT) for this gatehouse's client id or one in `_ID_TOKEN_CLIENT_IDS`.",
+        MAX_ID_TOKEN_CHARS,
+    )
+}
+
+/// `idToken.nonce`.
+pub fn nonce_schema() -> Object {
+    bounded(
+        "The nonce the app asked the provider for; the token's `nonce` must equal it.",
+        MAX_NONCE_CHARS,
+    )
+}
+
+/// `idToken.accessToken` and `idToken.refreshToken`.
+pub fn provider_token_schema() -> Object {
+    bounded(
+        "Stored encrypted with the account; never answered.",
+        MAX_PROVIDER_TOKEN_CHARS,
+    )
 }
 
 /// `email` where it is stored (sign-up).

@@ -1,6 +1,6 @@
 //! OAuth 2.0 / OpenID Connect providers: `GATEHOUSE_OAUTH_PROVIDERS` lists their ids, and each
-//! has `GATEHOUSE_OAUTH_<ID>_CLIENT_ID`, `_CLIENT_SECRET`, `_ISSUER` (preset for `google`) and
-//! `_SCOPES`. Checked here; the issuers are asked for their metadata at start-up (`oauth`).
+//! has `GATEHOUSE_OAUTH_<ID>_CLIENT_ID`, `_CLIENT_SECRET`, `_ISSUER` (preset for `google`),
+//! `_SCOPES` and `_ID_TOKEN_CLIENT_IDS`. Checked here; the issuers are asked for their metadata at start-up (`oauth`).
 
 use super::parse::{is_loopback, list};
 use super::{ConfigError, Secret};
@@ -21,6 +21,9 @@ pub struct OAuthProvider {
     /// The issuer exactly as its metadata names it (`https://accounts.google.com`).
     pub issuer: String,
     pub scopes: Vec<String>,
+    /// More audiences an ID token presented to sign-in/social may have: the client ids of the
+    /// app's own native builds at the provider (`_ID_TOKEN_CLIENT_IDS`).
+    pub id_token_client_ids: Vec<String>,
     /// The name of the variable that set the issuer, for start-up errors about it.
     pub issuer_variable: String,
 }
@@ -130,12 +133,15 @@ pub fn oauth_providers(
                 "must include openid: sign-in reads the ID token",
             ));
         }
+        let id_token_client_ids: Vec<String> =
+            list(get(&provider_variable(&id, "ID_TOKEN_CLIENT_IDS"))).collect();
         providers.push(OAuthProvider {
             id,
             client_id,
             client_secret,
             issuer,
             scopes,
+            id_token_client_ids,
             issuer_variable,
         });
     }

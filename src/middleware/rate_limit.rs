@@ -56,7 +56,7 @@ fn route_limit(path: &str) -> (&str, Limit) {
             ("/api/auth/sign-in", SIGN_IN_AND_UP)
         }
         // Each stores a sign-in in progress for ten minutes.
-        "/api/auth/sign-in/social" => (path, SIGN_IN_AND_UP),
+        "/api/auth/sign-in/social" | "/api/auth/link-social" => (path, SIGN_IN_AND_UP),
         "/api/auth/change-password"
         | "/api/auth/change-email"
         | "/api/auth/verify-password"

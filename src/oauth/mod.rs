@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
-    CoreJsonWebKeySet, CoreProviderMetadata,
+    CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
     AccessToken, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
@@ -32,6 +32,21 @@ const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Keys are fetched again at most this often (a forged token must not make gatehouse hammer the
 /// issuer).
 const KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The signatures an ID token may carry: public-key ones only (an HMAC under the client secret
+/// would let whoever holds the secret mint tokens, and `none` is never accepted).
+const SIGNATURES: [CoreJwsSigningAlgorithm; 10] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EcdsaP521Sha512,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
 
 /// A client built from discovered metadata: the token and user-info endpoints may be absent.
 type DiscoveredClient = CoreClient<
@@ -106,7 +121,9 @@ pub struct Provider {
     pub id: String,
     client: DiscoveredClient,
     client_id: ClientId,
-    client_secret: ClientSecret,
+    /// The audiences an ID token presented by an app may have: `client_id`, then
+    /// `_ID_TOKEN_CLIENT_IDS` (the app's own client ids at the provider).
+    audiences: Vec<ClientId>,
     issuer: IssuerUrl,
     scopes: Vec<String>,
     jwks_uri: JsonWebKeySetUrl,
@@ -138,10 +155,30 @@ pub struct Identity {
     pub tokens: ProviderTokens,
 }
 
+impl Identity {
+    fn of(claims: &CoreIdTokenClaims, tokens: ProviderTokens) -> Self {
+        Self {
+            subject: claims.subject().as_str().to_owned(),
+            email: claims.email().map(|e| e.as_str().to_lowercase()),
+            email_verified: claims.email_verified().unwrap_or(false),
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned()),
+            image: claims
+                .picture()
+                .and_then(|p| p.get(None))
+                .map(|p| p.as_str().to_owned()),
+            tokens,
+        }
+    }
+}
+
 /// The provider's tokens for the user, as the token endpoint gave them.
 #[derive(Debug, Clone)]
 pub struct ProviderTokens {
-    pub access_token: String,
+    /// `None` only for an ID-token sign-in whose app sent none.
+    pub access_token: Option<String>,
     pub refresh_token: Option<String>,
     pub id_token: String,
     pub access_token_expires_at: Option<DateTime<Utc>>,
@@ -191,17 +228,18 @@ impl Provider {
         let redirect = RedirectUrl::new(callback)?;
         let client_id = ClientId::new(config.client_id.clone());
         let client_secret = ClientSecret::new(config.client_secret.expose().to_owned());
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            client_id.clone(),
-            Some(client_secret.clone()),
-        )
-        .set_redirect_uri(redirect);
+        let client =
+            CoreClient::from_provider_metadata(metadata, client_id.clone(), Some(client_secret))
+                .set_redirect_uri(redirect);
+        let audiences = std::iter::once(config.client_id.clone())
+            .chain(config.id_token_client_ids.iter().cloned())
+            .map(ClientId::new)
+            .collect();
         Ok(Self {
             id: config.id.clone(),
             client,
             client_id,
-            client_secret,
+            audiences,
             issuer,
             scopes: config.scopes.clone(),
             jwks_uri,
@@ -270,12 +308,17 @@ impl Provider {
         let id_token = answer
             .id_token()
             .ok_or_else(|| Failure::InvalidIdToken("the token endpoint sent none".to_owned()))?;
+        let nonce = Nonce::new(nonce.to_owned());
         let claims = self
-            .verified_claims(id_token, &Nonce::new(nonce.to_owned()))
+            .verified_claims(
+                id_token,
+                Some(&nonce),
+                std::slice::from_ref(&self.client_id),
+            )
             .await?;
         let now = self.clock.now();
         let tokens = ProviderTokens {
-            access_token: answer.access_token().secret().clone(),
+            access_token: Some(answer.access_token().secret().clone()),
             refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
             id_token: id_token.to_string(),
             access_token_expires_at: answer
@@ -290,21 +333,45 @@ impl Provider {
                     .join(" ")
             }),
         };
-        let mut identity = Identity {
-            subject: claims.subject().as_str().to_owned(),
-            email: claims.email().map(|e| e.as_str().to_lowercase()),
-            email_verified: claims.email_verified().unwrap_or(false),
-            name: claims
-                .name()
-                .and_then(|n| n.get(None))
-                .map(|n| n.as_str().to_owned()),
-            image: claims
-                .picture()
-                .and_then(|p| p.get(None))
-                .map(|p| p.as_str().to_owned()),
-            tokens,
-        };
+        let mut identity = Identity::of(&claims, tokens);
         if identity.email.is_none() && self.client.user_info_url().is_some() {
+            self.add_user_info(&mut identity).await?;
+        }
+        Ok(identity)
+    }
+
+    /// Who an ID token that a native app got from the provider names, once it passes every
+    /// check: signed by the issuer's keys, `iss` the issuer, `aud` this gatehouse's client id or
+    /// one of `_ID_TOKEN_CLIENT_IDS` (and no audience beyond those), unexpired, and `nonce` equal
+    /// to the one given (when the app gives one, as Better Auth checks it). A token without an
+    /// email, presented with an access token, has the user-info endpoint asked (for the same
+    /// `sub`). The app's access and refresh tokens are kept with the account as they came.
+    pub async fn identity_from_id_token(
+        &self,
+        token: &str,
+        nonce: Option<&str>,
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+    ) -> Result<Identity, Failure> {
+        let id_token: CoreIdToken = token
+            .parse()
+            .map_err(|e| Failure::InvalidIdToken(format!("not a JWT: {e}")))?;
+        let nonce = nonce.map(|n| Nonce::new(n.to_owned()));
+        let claims = self
+            .verified_claims(&id_token, nonce.as_ref(), &self.audiences)
+            .await?;
+        let tokens = ProviderTokens {
+            access_token,
+            refresh_token,
+            id_token: token.to_owned(),
+            access_token_expires_at: None,
+            scope: None,
+        };
+        let mut identity = Identity::of(&claims, tokens);
+        if identity.email.is_none()
+            && identity.tokens.access_token.is_some()
+            && self.client.user_info_url().is_some()
+        {
             self.add_user_info(&mut identity).await?;
         }
         Ok(identity)
@@ -316,13 +383,24 @@ impl Provider {
         let info: openidconnect::core::CoreUserInfoClaims = self
             .client
             .user_info(
-                AccessToken::new(identity.tokens.access_token.clone()),
+                AccessToken::new(identity.tokens.access_token.clone().unwrap_or_default()),
                 Some(subject),
             )
             .map_err(|e| Failure::Unreachable(e.to_string()))?
             .request_async(&self.http)
             .await
-            .map_err(|e| Failure::Unreachable(format!("user info: {e}")))?;
+            .map_err(|e| match e {
+                // The provider refused the access token, or answered for another subject.
+                openidconnect::UserInfoError::Response(status, _, _)
+                    if status.is_client_error() =>
+                {
+                    Failure::InvalidIdToken(format!("user info refused the access token: {status}"))
+                }
+                openidconnect::UserInfoError::ClaimsVerification(refused) => {
+                    Failure::InvalidIdToken(format!("user info: {refused}"))
+                }
+                other => Failure::Unreachable(format!("user info: {other}")),
+            })?;
         identity.email = info.email().map(|e| e.as_str().to_lowercase());
         identity.email_verified = info.email_verified().unwrap_or(false);
         if identity.name.is_none() {
@@ -340,14 +418,16 @@ impl Provider {
         Ok(())
     }
 
-    /// The ID token's claims once every check passes; a signature by a key not seen yet fetches
-    /// the issuer's keys again (at most every [`KEY_REFRESH_INTERVAL`]) and checks once more.
+    /// The ID token's claims once every check passes (for one of `audiences`, and `nonce` when
+    /// given); a signature by a key not seen yet fetches the issuer's keys again (at most every
+    /// [`KEY_REFRESH_INTERVAL`]) and checks once more.
     async fn verified_claims(
         &self,
         id_token: &CoreIdToken,
-        nonce: &Nonce,
+        nonce: Option<&Nonce>,
+        audiences: &[ClientId],
     ) -> Result<CoreIdTokenClaims, Failure> {
-        let checked = self.check(id_token, nonce);
+        let checked = self.check(id_token, nonce, audiences);
         let checked = match checked {
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
@@ -357,28 +437,46 @@ impl Provider {
                     .map_err(|e| Failure::Unreachable(format!("keys: {e}")))?;
                 *self.keys.write().unwrap_or_else(|p| p.into_inner()) = fresh;
                 log::info!("oauth provider {}: fetched its keys again", self.id);
-                self.check(id_token, nonce)
+                self.check(id_token, nonce, audiences)
             }
             other => other,
         };
         checked.map_err(|e| Failure::InvalidIdToken(e.to_string()))
     }
 
+    /// Checks the token for each of `audiences` in turn: the first for which `aud` holds it
+    /// decides; audiences beyond `audiences` are refused.
     fn check(
         &self,
         id_token: &CoreIdToken,
-        nonce: &Nonce,
+        nonce: Option<&Nonce>,
+        audiences: &[ClientId],
     ) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let clock = self.clock.clone();
-        let verifier = CoreIdTokenVerifier::new_confidential_client(
-            self.client_id.clone(),
-            self.client_secret.clone(),
-            self.issuer.clone(),
-            keys,
-        )
-        .set_time_fn(move || clock.now());
-        id_token.claims(&verifier, nonce).cloned()
+        let mut refused = ClaimsVerificationError::InvalidAudience("no audience".to_owned());
+        for audience in audiences {
+            let clock = self.clock.clone();
+            let trusted: Vec<String> = audiences.iter().map(|a| a.as_str().to_owned()).collect();
+            let verifier = CoreIdTokenVerifier::new_public_client(
+                audience.clone(),
+                self.issuer.clone(),
+                keys.clone(),
+            )
+            .set_allowed_algs(SIGNATURES)
+            .set_other_audience_verifier_fn(move |other| {
+                trusted.iter().any(|t| t == other.as_str())
+            })
+            .set_time_fn(move || clock.now());
+            let checked = match nonce {
+                Some(nonce) => id_token.claims(&verifier, nonce),
+                None => id_token.claims(&verifier, |_: Option<&Nonce>| Ok(())),
+            };
+            match checked {
+                Err(error @ ClaimsVerificationError::InvalidAudience(_)) => refused = error,
+                other => return other.cloned(),
+            }
+        }
+        Err(refused)
     }
 
     /// Whether the keys may be fetched again now (the first time, or [`KEY_REFRESH_INTERVAL`]

@@ -74,9 +74,11 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(change_email::change_email)
         .service(social::sign_in_social)
         .service(social::callback)
+        .service(social::callback_post)
         .service(social::error_page)
         .service(social::list_accounts)
         .service(social::unlink_account)
+        .service(social::link_social)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -195,8 +197,9 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "magicLinkVerify" => magic_link::VERIFY_ERROR_CODES,
         "changeEmail" => change_email::ERROR_CODES,
         "signInSocial" => social::SIGN_IN_ERROR_CODES,
-        "oauthCallback" => social::CALLBACK_ERROR_CODES,
+        "oauthCallback" | "oauthCallbackPost" => social::CALLBACK_ERROR_CODES,
         "unlinkAccount" => social::UNLINK_ERROR_CODES,
+        "linkSocialAccount" => social::LINK_ERROR_CODES,
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }

@@ -28,7 +28,7 @@ impl Client {
         }
     }
 
-    fn redirect_uri(&self) -> String {
+    pub fn redirect_uri(&self) -> String {
         format!(
             "http://127.0.0.1:{}/api/auth/callback/{}",
             self.port, self.provider_id
@@ -82,6 +82,93 @@ impl OidcProvider {
 
     pub async fn come_back(&self) {
         self.control("up").await;
+    }
+
+    /// A JWT over `claims` as the provider's `/__test/sign` makes it: `key` `current` (the
+    /// provider's signing key) or `foreign` (same `kid`, not published); `alg` `RS256`, `HS256`
+    /// (under `hmac_secret`) or `none`.
+    pub async fn sign(
+        &self,
+        claims: &serde_json::Value,
+        key: &str,
+        alg: &str,
+        hmac_secret: &str,
+    ) -> String {
+        let mut answer = awc::Client::default()
+            .post(format!("{}/__test/sign", self.issuer))
+            .send_json(&serde_json::json!({
+                "claims": claims, "key": key, "alg": alg, "hmacSecret": hmac_secret,
+            }))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        String::from_utf8(answer.body().await.unwrap().to_vec()).unwrap()
+    }
+
+    /// A real ID token and access token for `client`, as a native app would hold them: the
+    /// provider's own login, code and token endpoint, with PKCE and `nonce`, the code taken from
+    /// the redirect before it reaches gatehouse. oidc-provider puts the email in the user-info
+    /// answer, not in the ID token.
+    pub async fn id_token(
+        &self,
+        client: &Client,
+        login: &str,
+        nonce: &str,
+        app: &TestApp,
+    ) -> (String, String) {
+        use base64::Engine as _;
+        let metadata: serde_json::Value = awc::Client::default()
+            .get(format!("{}/.well-known/openid-configuration", self.issuer))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let verifier = format!("{:x}{:x}", rand_u128(), rand_u128());
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(openssl::sha::sha256(verifier.as_bytes()));
+        let mut authorize =
+            url::Url::parse(metadata["authorization_endpoint"].as_str().unwrap()).unwrap();
+        authorize
+            .query_pairs_mut()
+            .append_pair("client_id", &client.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("scope", "openid email profile")
+            .append_pair("redirect_uri", &client.redirect_uri())
+            .append_pair("state", "app-state")
+            .append_pair("nonce", nonce)
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256");
+        let back = ProviderBrowser::default()
+            .authorize(authorize.as_str(), login, app)
+            .await;
+        let code = url::Url::parse(&back)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap_or_else(|| panic!("no code in {back}"))
+            .1
+            .into_owned();
+        let mut answer = awc::Client::default()
+            .post(metadata["token_endpoint"].as_str().unwrap())
+            .basic_auth(&client.client_id, CLIENT_SECRET)
+            .send_form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", client.redirect_uri().as_str()),
+                ("code_verifier", verifier.as_str()),
+            ])
+            .await
+            .unwrap();
+        let tokens: serde_json::Value = answer.json().await.unwrap();
+        let field = |name: &str| {
+            tokens[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name}: {tokens}"))
+                .to_owned()
+        };
+        (field("id_token"), field("access_token"))
     }
 
     async fn control(&self, what: &str) {
@@ -207,6 +294,12 @@ impl ProviderBrowser {
         }
         panic!("the provider never sent the browser back to gatehouse");
     }
+}
+
+fn rand_u128() -> u128 {
+    let mut bytes = [0u8; 16];
+    openssl::rand::rand_bytes(&mut bytes).unwrap();
+    u128::from_le_bytes(bytes)
 }
 
 fn between(text: &str, start: &str, end: &str) -> Option<String> {

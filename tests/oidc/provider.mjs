@@ -12,9 +12,13 @@
 //   POST /__test/rotate   sign with a new key from now on (the old one stays in the JWKS)
 //   POST /__test/down     answer 503 to everything but /__test/* until /__test/up
 //   POST /__test/up
+//   POST /__test/sign     body {"claims": {...}, "key": "current" | "foreign", "alg": "RS256" | "HS256" | "none",
+//                         "hmacSecret": "..."}: answers a JWT over the claims, signed with the provider's
+//                         current key (its kid), with a key of the same kid that is not published
+//                         ("foreign"), with HMAC under hmacSecret, or unsigned; for the ID-token forgery tests
 
 import http from 'node:http';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 import Provider from 'oidc-provider';
 
@@ -63,11 +67,43 @@ function makeProvider(issuer, keys) {
   return provider;
 }
 
+function base64url(value) {
+  return Buffer.from(value).toString('base64url');
+}
+
+// A JWT as the request asks: see the header comment.
+function signed({ claims, key = 'current', alg = 'RS256', hmacSecret = '' }) {
+  const kid = keys[0].kid;
+  const header = alg === 'none' ? { alg, typ: 'JWT' } : { alg, typ: 'JWT', kid };
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  if (alg === 'none') return `${input}.`;
+  if (alg === 'HS256') {
+    return `${input}.${createHmac('sha256', hmacSecret).update(input).digest('base64url')}`;
+  }
+  const jwk = key === 'foreign' ? newKey() : keys[0];
+  const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    req.on('error', reject);
+  });
+}
+
 let keys = [newKey()];
 let provider;
 let down = false;
 
-const server = http.createServer((req, res) => {
+const server = http.createServer(async (req, res) => {
+  if (req.url === '/__test/sign' && req.method === 'POST') {
+    const token = signed(JSON.parse(await readBody(req)));
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
+    return;
+  }
   if (req.url.startsWith('/__test/') && req.method === 'POST') {
     if (req.url === '/__test/rotate') {
       keys = [newKey(), ...keys];
