@@ -705,3 +705,44 @@ async fn a_form_post_answer_goes_on_to_the_get_callback() {
     assert_eq!(location(&signed_in), format!("{}/in", app.address));
     assert!(signed_in.set_cookie("gatehouse.session_token").is_some());
 }
+
+/// Two callbacks of one provider account's first sign-in at once both insert its account row:
+/// the loser's unique violation must be known as such on both backends (it used to be a 500),
+/// so the callback can sign in whoever won.
+#[actix_web::test]
+async fn a_second_row_for_one_provider_account_is_a_conflict_not_a_500() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.sign_up_user().await;
+    let (user_id, database) = (user.id.clone(), app.database.clone());
+
+    let error = actix_web::rt::task::spawn_blocking(move || {
+        let mut connection = database.connect();
+        let now = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        let row = |id: &str| gatehouse::db::models::AccountRow {
+            id: id.to_owned(),
+            user_id: user_id.clone(),
+            provider_id: "corp".to_owned(),
+            account_id: "the-same-sub".to_owned(),
+            password_hash: None,
+            created_at: now,
+            updated_at: now,
+            access_token: None,
+            refresh_token: None,
+            id_token: None,
+            access_token_expires_at: None,
+            scope: None,
+        };
+        gatehouse::db::accounts::insert(&mut connection, &row("first")).unwrap();
+        gatehouse::db::accounts::insert(&mut connection, &row("second")).unwrap_err()
+    })
+    .await
+    .unwrap();
+
+    assert!(
+        matches!(
+            gatehouse::error::ApiError::from(error),
+            gatehouse::error::ApiError::SocialAccountAlreadyLinked
+        ),
+        "a lost race to link is a conflict"
+    );
+}
