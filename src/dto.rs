@@ -589,16 +589,6 @@ pub struct LinkSocialBody {
     pub request_sign_up: Option<bool>,
 }
 
-/// What a provider POSTs to the callback (`response_mode=form_post`).
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CallbackForm {
-    pub code: Option<String>,
-    pub state: Option<String>,
-    pub error: Option<String>,
-    pub error_description: Option<String>,
-    pub iss: Option<String>,
-}
-
 /// sign-in/social's answer with `idToken`: the session, as sign-in/email answers it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SocialSessionResponse {

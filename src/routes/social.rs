@@ -611,12 +611,13 @@ pub async fn callback(
 ///
 /// Sends the browser on to the GET callback with the same parameters (the body's, then the
 /// query's over them), as Better Auth does: the cross-site POST carries no `SameSite=Lax` state
-/// cookie, the top-level GET it leads to does. Nothing is checked or written here.
+/// cookie, the top-level GET it leads to does. Nothing is checked or written here. The body is
+/// the provider's form (`code`, `state`, `error`, `error_description`, `iss`; other fields are
+/// ignored, as providers add their own), or JSON of the same.
 #[utoipa::path(
     operation_id = "oauthCallbackPost",
     tag = "social sign-in",
     params(("providerId" = String, Path, description = "The provider's id.")),
-    request_body(content = crate::dto::CallbackForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 302, description = "On to the GET callback with the same parameters.",
             headers(("Location" = String, description = "`/api/auth/callback/{providerId}?...`"))),
