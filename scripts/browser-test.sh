@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # gatehouse from the browser side, on both session strategies and both databases:
 #   tests/browser/client.test.mjs  the real better-auth client (Node), cookie jar and bearer
-#   tests/browser/spa.test.mjs     examples/spa in Chromium on another origin, plus an untrusted one
-# For each strategy x database it starts one gatehouse (a fresh database, the page's origin in
+#   tests/browser/social.test.mjs  social sign-in through the same client against a real OpenID
+#                                  provider (tests/oidc/provider.mjs, oidc-provider)
+#   tests/browser/spa.test.mjs     examples/spa in Chromium on another origin, plus an untrusted one,
+#                                  including "Sign in with Corp" at that provider
+# For each strategy x database it starts one gatehouse with its own OpenID provider (a fresh database, the page's origin in
 # GATEHOUSE_TRUSTED_ORIGINS) and runs both suites against it. Installs what is missing (Debian's
 # chromium, the pinned npm packages; never downloads a browser), builds the page's vendored
 # better-auth bundle, removes every process and database it made, and ends with
@@ -23,11 +26,19 @@ ensure_apt chromium
 command -v npm >/dev/null || ensure_apt nodejs npm
 ensure_postgres
 ensure_mail_python
+ensure_oidc_provider
 [ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked
 
 work=$(mktemp -d /tmp/gatehouse-browser.XXXXXX)
-gatehouse_pid="" pg_database="" smtp_pid=""
+gatehouse_pid="" pg_database="" smtp_pid="" oidc_pid=""
+OIDC_CLIENT_SECRET=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+export OIDC_PROVIDER_ID=corp OIDC_CLIENT_ID=gatehouse-corp OIDC_CLIENT_SECRET
 stop_gatehouse() {
+  if [ -n "$oidc_pid" ]; then
+    kill "$oidc_pid" 2>/dev/null || true
+    wait "$oidc_pid" 2>/dev/null || true
+    oidc_pid=""
+  fi
   if [ -n "$smtp_pid" ]; then
     kill "$smtp_pid" 2>/dev/null || true
     wait "$smtp_pid" 2>/dev/null || true
@@ -65,11 +76,21 @@ start_gatehouse() {
   "$GATEHOUSE_TEST_SMTP_PYTHON" tests/smtp/server.py "$MAIL_DIR" >"$MAIL_DIR.port" &
   smtp_pid=$!
   for _ in $(seq 1 200); do [ -s "$MAIL_DIR.port" ] && break; sleep 0.05; done
+  # The OpenID provider, with one client: this gatehouse as "corp". It prints its issuer.
+  local oidc_out="$work/oidc-$strategy-$database"
+  node tests/oidc/provider.mjs "{\"clients\":[{\"client_id\":\"$OIDC_CLIENT_ID\",\"client_secret\":\"$OIDC_CLIENT_SECRET\",\"redirect_uris\":[\"http://127.0.0.1:$port/api/auth/callback/$OIDC_PROVIDER_ID\"]}]}" \
+    >"$oidc_out.issuer" 2>"$oidc_out.log" &
+  oidc_pid=$!
+  for _ in $(seq 1 200); do [ -s "$oidc_out.issuer" ] && break; sleep 0.05; done
+  export OIDC_ISSUER=$(head -1 "$oidc_out.issuer")
+  [ -n "$OIDC_ISSUER" ] || { cat "$oidc_out.log"; return 1; }
   GATEHOUSE_BIND="127.0.0.1:$port" GATEHOUSE_BASE_URL="http://127.0.0.1:$port" DATABASE_URL="$database_url" \
     GATEHOUSE_SECRET="$(head -c 32 /dev/urandom | base64)" GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_TRUSTED_ORIGINS="http://127.0.0.1:$spa_port,http://localhost:$spa_port" \
     GATEHOUSE_BCRYPT_COST=10 GATEHOUSE_RATE_LIMIT=off GATEHOUSE_DELETE_USER=on GATEHOUSE_MAGIC_LINK=on RUST_LOG=warn \
     GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$(head -1 "$MAIL_DIR.port")" GATEHOUSE_MAIL_FROM=no-reply@example.com \
+    GATEHOUSE_OAUTH_PROVIDERS=$OIDC_PROVIDER_ID GATEHOUSE_OAUTH_CORP_ISSUER="$OIDC_ISSUER" \
+    GATEHOUSE_OAUTH_CORP_CLIENT_ID="$OIDC_CLIENT_ID" GATEHOUSE_OAUTH_CORP_CLIENT_SECRET="$OIDC_CLIENT_SECRET" \
     "$GATEHOUSE_BIN" >"$work/gatehouse-$strategy-$database.log" 2>&1 &
   gatehouse_pid=$!
   for _ in $(seq 1 600); do
@@ -103,7 +124,7 @@ for strategy in database jwt; do
       stop_gatehouse
       continue
     fi
-    for suite in client spa; do
+    for suite in client social spa; do
       log "$suite suite: $strategy sessions, $database"
       tap="$work/$suite-$strategy-$database.tap"
       status=0

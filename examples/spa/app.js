@@ -1,14 +1,19 @@
 // The whole client: better-auth's own client pointed at gatehouse on another origin. The browser
 // keeps gatehouse's session cookie (HttpOnly, so this script never sees it) and sends it because
-// the client fetches with `credentials: "include"`. gatehouse's URL comes from `?gatehouse=`.
+// the client fetches with `credentials: "include"`. gatehouse's URL comes from `?gatehouse=`, the
+// social provider's id from `?provider=` (default corp).
 import { createAuthClient, usernameClient } from "./vendor/better-auth-client.js";
 
-const baseURL = new URLSearchParams(location.search).get("gatehouse") ?? "http://127.0.0.1:8080";
+const query = new URLSearchParams(location.search);
+const baseURL = query.get("gatehouse") ?? "http://127.0.0.1:8080";
+const provider = query.get("provider") ?? "corp";
 const auth = createAuthClient({ baseURL, plugins: [usernameClient()] });
 
 const $ = (id) => document.getElementById(id);
 $("page").textContent = location.origin;
 $("server").textContent = baseURL;
+$("provider-id").textContent = provider;
+$("provider-name").textContent = provider.charAt(0).toUpperCase() + provider.slice(1);
 
 function showError(error) {
   $("error").textContent = error ? `${error.code ?? error.status ?? "Error"}: ${error.message}` : "";
@@ -88,5 +93,16 @@ $("sign-in-username").addEventListener("click", () => run(() => {
   return auth.signIn.username({ username, password, rememberMe });
 }));
 $("sign-out").addEventListener("click", () => run(() => auth.signOut()));
+
+// Social sign-in leaves the page: the client sends the browser to the provider, and gatehouse's
+// callback sends it back here, signed in, or with `?error=<code>` (its errorCallbackURL).
+const back = new URL(location.href);
+back.searchParams.delete("error");
+$("sign-in-social").addEventListener("click", () => run(() => auth.signIn.social({
+  provider,
+  callbackURL: back.href,
+  errorCallbackURL: back.href,
+})));
+if (query.get("error")) showError({ code: query.get("error"), message: "social sign-in did not complete" });
 
 refresh();

@@ -24,7 +24,7 @@ use self::parse::{
 pub use database_url::DatabaseUrl;
 pub use keys::JwtSigningKey;
 pub use mail::{MAIL_CA_FILE, MAIL_TEMPLATES, MailConfig, MailTransport, SmtpConfig, SmtpTls};
-pub use oauth::{OAuthProvider, provider_variable};
+pub use oauth::{OAuthProvider, ProviderKind, provider_variable};
 pub use origins::TrustedOrigins;
 pub use secret::{Secret, SecretSource, create_private_file};
 

@@ -12,6 +12,46 @@ fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Opti
     }
 }
 
+fn issuer(provider: &OAuthProvider) -> &str {
+    match &provider.kind {
+        ProviderKind::OpenIdConnect { issuer, .. } => issuer,
+        ProviderKind::GitHub { .. } => panic!("{} is not OpenID Connect", provider.id),
+    }
+}
+
+#[test]
+fn github_is_github_com_or_an_enterprise_server_and_asks_for_its_scopes() {
+    let credentials = [
+        ("GATEHOUSE_OAUTH_PROVIDERS", "github"),
+        ("GATEHOUSE_OAUTH_GITHUB_CLIENT_ID", "id"),
+        ("GATEHOUSE_OAUTH_GITHUB_CLIENT_SECRET", "secret"),
+    ];
+    let public = oauth_providers(vars(Box::leak(Box::new(credentials)))).unwrap();
+    let mut enterprise = credentials.to_vec();
+    enterprise.push(("GATEHOUSE_OAUTH_GITHUB_URL", "https://git.example.com/"));
+    let enterprise = oauth_providers(vars(enterprise.leak())).unwrap();
+
+    let endpoints = |provider: &OAuthProvider| match &provider.kind {
+        ProviderKind::GitHub { web, api } => (web.to_string(), api.to_string()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        endpoints(&public[0]),
+        (
+            "https://github.com/".into(),
+            "https://api.github.com/".into()
+        )
+    );
+    assert_eq!(public[0].scopes, ["read:user", "user:email"]);
+    assert_eq!(
+        endpoints(&enterprise[0]),
+        (
+            "https://git.example.com/".into(),
+            "https://git.example.com/api/v3/".into()
+        )
+    );
+}
+
 #[test]
 fn providers_read_their_variables_and_google_has_its_issuer() {
     let providers = oauth_providers(vars(&[
@@ -26,10 +66,10 @@ fn providers_read_their_variables_and_google_has_its_issuer() {
     .unwrap();
 
     assert_eq!(providers.len(), 2);
-    assert_eq!(providers[0].issuer, "https://accounts.google.com");
+    assert_eq!(issuer(&providers[0]), "https://accounts.google.com");
     assert_eq!(providers[0].scopes, ["openid", "email", "profile"]);
     assert_eq!(providers[1].id, "corp-sso");
-    assert_eq!(providers[1].issuer, "http://127.0.0.1:9000");
+    assert_eq!(issuer(&providers[1]), "http://127.0.0.1:9000");
     assert_eq!(providers[1].scopes, ["openid", "email", "groups"]);
     assert!(oauth_providers(vars(&[])).unwrap().is_empty());
 }
@@ -73,7 +113,25 @@ fn bad_providers_name_the_variable_at_fault() {
         ),
         (
             vars(&[("GATEHOUSE_OAUTH_PROVIDERS", "github")]),
-            "GATEHOUSE_OAUTH_PROVIDERS",
+            "GATEHOUSE_OAUTH_GITHUB_CLIENT_ID",
+        ),
+        (
+            vars(&[
+                ("GATEHOUSE_OAUTH_PROVIDERS", "github"),
+                ("GATEHOUSE_OAUTH_GITHUB_CLIENT_ID", "id"),
+                ("GATEHOUSE_OAUTH_GITHUB_CLIENT_SECRET", "secret"),
+                ("GATEHOUSE_OAUTH_GITHUB_ISSUER", "https://github.com"),
+            ]),
+            "GATEHOUSE_OAUTH_GITHUB_ISSUER",
+        ),
+        (
+            vars(&[
+                ("GATEHOUSE_OAUTH_PROVIDERS", "github"),
+                ("GATEHOUSE_OAUTH_GITHUB_CLIENT_ID", "id"),
+                ("GATEHOUSE_OAUTH_GITHUB_CLIENT_SECRET", "secret"),
+                ("GATEHOUSE_OAUTH_GITHUB_URL", "http://git.example.com"),
+            ]),
+            "GATEHOUSE_OAUTH_GITHUB_URL",
         ),
     ] {
         assert_eq!(oauth_providers(pairs).unwrap_err().variable, variable);

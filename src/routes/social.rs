@@ -388,6 +388,7 @@ async fn app_identity(provider: &Provider, id_token: IdTokenBody) -> Result<Iden
             "oauth provider {}: {reason}",
             provider.id
         ))),
+        Err(Failure::IdTokensNotSupported) => Err(ApiError::IdTokenNotSupported),
         Err(failure) => {
             log::info!("ID-token sign-in with {} refused: {failure}", provider.id);
             Err(ApiError::InvalidToken(TokenEndpoint::IdToken))
@@ -557,7 +558,7 @@ pub async fn callback(
     if query
         .iss
         .as_deref()
-        .is_some_and(|iss| iss != provider.issuer())
+        .is_some_and(|iss| provider.issuer().is_some_and(|issuer| iss != issuer))
     {
         return fail("issuer_mismatch", None);
     }
@@ -571,7 +572,9 @@ pub async fn callback(
             return fail(
                 match failure {
                     Failure::InvalidCode(_) | Failure::Unreachable(_) => "invalid_code",
-                    Failure::InvalidIdToken(_) => "unable_to_get_user_info",
+                    Failure::InvalidIdToken(_) | Failure::IdTokensNotSupported => {
+                        "unable_to_get_user_info"
+                    }
                 },
                 None,
             );
@@ -941,7 +944,7 @@ fn sealed_tokens(state: &AppState, account_id: &str, identity: &Identity) -> Tok
     Tokens {
         access_token: tokens.access_token.as_deref().map(seal),
         refresh_token: tokens.refresh_token.as_deref().map(seal),
-        id_token: Some(seal(&tokens.id_token)),
+        id_token: tokens.id_token.as_deref().map(seal),
         access_token_expires_at: tokens.access_token_expires_at.map(|at| at.naive_utc()),
         scope: tokens.scope.clone(),
     }

@@ -42,6 +42,7 @@ mod sign_up;
 mod slow_clients;
 mod smtp;
 mod social;
+mod social_github;
 mod social_id_token;
 mod start_up;
 mod timing;

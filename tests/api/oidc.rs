@@ -43,7 +43,18 @@ pub struct OidcProvider {
 
 impl OidcProvider {
     pub fn start(clients: &[&Client]) -> Self {
+        Self::start_with(clients, false)
+    }
+
+    /// The same provider shaped as GitHub (see `provider.mjs`): OAuth 2.0 without OpenID
+    /// Connect, GitHub's paths and its REST API under `/api/v3`.
+    pub fn start_github(clients: &[&Client]) -> Self {
+        Self::start_with(clients, true)
+    }
+
+    fn start_with(clients: &[&Client], github: bool) -> Self {
         let settings = serde_json::json!({
+            "github": github,
             "clients": clients.iter().map(|client| serde_json::json!({
                 "client_id": client.client_id,
                 "client_secret": CLIENT_SECRET,
@@ -189,6 +200,16 @@ impl Drop for OidcProvider {
 }
 
 impl TestAppBuilder {
+    /// Signs in with `provider` (started by [`OidcProvider::start_github`]) as the `github`
+    /// preset, at it as at a GitHub Enterprise Server (`GATEHOUSE_OAUTH_GITHUB_URL`).
+    pub fn github(self, provider: &OidcProvider, client: &Client) -> Self {
+        assert_eq!(client.provider_id, "github");
+        self.var("GATEHOUSE_OAUTH_PROVIDERS", "github")
+            .var("GATEHOUSE_OAUTH_GITHUB_CLIENT_ID", &client.client_id)
+            .var("GATEHOUSE_OAUTH_GITHUB_CLIENT_SECRET", CLIENT_SECRET)
+            .var("GATEHOUSE_OAUTH_GITHUB_URL", &provider.issuer)
+    }
+
     /// Signs in with `provider` as `client.provider_id` (added to any provider set before).
     pub fn oauth(self, provider: &OidcProvider, client: &Client) -> Self {
         let key = client.provider_id.to_ascii_uppercase();

@@ -7,40 +7,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { BASE_ERROR_CODES } from "better-auth";
 import { createAuthClient } from "better-auth/client";
-import { magicLinkClient, usernameClient } from "better-auth/client/plugins";
+import { usernameClient } from "better-auth/client/plugins";
 import { linkIn, mailTo } from "./mail.mjs";
+import { browserLikeClient } from "./browser-like.mjs";
 import { PASSWORD, cookiePrefix, database, isGatehouse, mailDir, spaOrigin, strategy, unique, url } from "./target.mjs";
 
 const SESSION_COOKIE = `${cookiePrefix}.session_token`;
 const DONT_REMEMBER = `${cookiePrefix}.dont_remember`;
 const DAY = 86400_000;
-
-/**
- * A client whose fetch behaves like a browser's on `origin`: it keeps cookies (with their
- * attributes) and sends them back, and sends `Origin`. `seen` records every exchange.
- */
-function browserLikeClient({ origin = spaOrigin } = {}) {
-  const jar = new Map();
-  const seen = [];
-  const customFetchImpl = async (input, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (origin) headers.set("origin", origin);
-    if (jar.size) headers.set("cookie", [...jar].map(([name, c]) => `${name}=${c.value}`).join("; "));
-    const response = await fetch(input, { ...init, headers });
-    seen.push({ url: String(input), request: headers, response });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...rest] = line.split(";").map((part) => part.trim());
-      const at = pair.indexOf("=");
-      const [name, value] = [pair.slice(0, at), pair.slice(at + 1)];
-      const attributes = Object.fromEntries(rest.map((a) => [a.split("=")[0].toLowerCase(), a.split("=")[1] ?? true]));
-      if (value === "" || attributes["max-age"] === "0") jar.delete(name);
-      else jar.set(name, { value, attributes });
-    }
-    return response;
-  };
-  const client = createAuthClient({ baseURL: url, plugins: [usernameClient(), magicLinkClient()], fetchOptions: { customFetchImpl } });
-  return { client, jar, seen };
-}
 
 /**
  * The error codes an app matches `error.code` against. `authClient.$ERROR_CODES` is declared by the

@@ -11,6 +11,7 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { linkIn, mailTo } from "./mail.mjs";
+import { issuer, providerId } from "./oidc.mjs";
 import { PASSWORD, database, mailDir, spaOrigin, strategy, unique, untrustedOrigin, url } from "./target.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -221,6 +222,43 @@ describe(`examples/spa in Chromium against ${url} (${strategy} sessions, ${datab
     await clickFor(page, "#sign-out", "/sign-out");
     await state(page, "signed-out");
     assert.deepEqual(await context.cookies(url), [], "sign-out removes both cookies");
+    page.assertNoErrors();
+    await context.close();
+  });
+
+  test("Sign in with Corp: the provider's login and consent pages, back on the page signed in, then sign out", { skip: !issuer && "OIDC_ISSUER is not set" }, async () => {
+    const context = await browser.newContext();
+    const page = await openSpa(context, spaOrigin);
+    const login = unique("chromium");
+    await state(page, "signed-out");
+    assert.equal(await page.textContent("#sign-in-social"), `Sign in with ${providerId.charAt(0).toUpperCase()}${providerId.slice(1)}`);
+
+    const started = await clickFor(page, "#sign-in-social", "/sign-in/social");
+    await page.waitForURL((at) => at.origin === issuer, { timeout: 15000 });
+    await page.screenshot({ path: shot("provider-login"), fullPage: true });
+    await page.fill('input[name="login"]', login);
+    await page.fill('input[name="password"]', "any password");
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('input[name="prompt"][value="consent"]', { state: "attached", timeout: 15000 });
+    await page.screenshot({ path: shot("provider-consent"), fullPage: true });
+    await page.click('button[type="submit"]');
+    await page.waitForURL((at) => at.origin === spaOrigin, { timeout: 15000 });
+    await state(page, "signed-in");
+    await page.screenshot({ path: shot("social-signed-in"), fullPage: true });
+
+    assert.equal(started.status(), 200);
+    assert.equal(new URL(page.url()).searchParams.get("error"), null);
+    assert.equal(await page.textContent("[data-field=email]"), `${login}@example.com`);
+    assert.equal(await page.textContent("[data-field=name]"), `Name of ${login}`);
+    const cookie = await sessionCookie(context);
+    assert.ok(cookie, "the callback set the session cookie");
+    assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, "Lax", "/"]);
+    const states = (await context.cookies(url)).filter((c) => c.name.includes("oauth"));
+    assert.deepEqual(states, [], "the state cookie is spent");
+
+    await clickFor(page, "#sign-out", "/sign-out");
+    await state(page, "signed-out");
+    assert.equal(await sessionCookie(context), undefined);
     page.assertNoErrors();
     await context.close();
   });

@@ -8,6 +8,15 @@
 // email is the login when it holds an "@" (else <login>@example.com), verified unless the login
 // starts with "unverified". PKCE is required of every client.
 //
+// With "github": true in the settings it is shaped as GitHub (an OAuth 2.0 server without OpenID
+// Connect, as gatehouse's github preset expects of github.com or a GitHub Enterprise Server):
+// authorization at /login/oauth/authorize, the token endpoint at /login/oauth/access_token with
+// the client's secret in the body, the scopes read:user and user:email, and GitHub's REST API
+// under /api/v3: /user ({id, login, name, email, avatar_url}; email null for logins starting
+// with "private", as for a private address) and /user/emails (the login's address, primary,
+// verified unless the login starts with "unverified", and an old unverified one; 404 without the
+// user:email scope), both answering only to an access token this provider issued (401 else).
+//
 // Test controls, beside the provider's own routes:
 //   POST /__test/rotate   sign with a new key from now on (the old one stays in the JWKS)
 //   POST /__test/down     answer 503 to everything but /__test/* until /__test/up
@@ -18,11 +27,12 @@
 //                         ("foreign"), with HMAC under hmacSecret, or unsigned; for the ID-token forgery tests
 
 import http from 'node:http';
-import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 import Provider from 'oidc-provider';
 
 const settings = JSON.parse(process.argv[2] ?? '{}');
+const github = settings.github === true;
 
 function newKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -46,9 +56,13 @@ function makeProvider(issuer, keys) {
     clients: (settings.clients ?? []).map((client) => ({
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: github ? 'client_secret_post' : 'client_secret_basic',
       ...client,
     })),
+    ...(github && {
+      routes: { authorization: '/login/oauth/authorize', token: '/login/oauth/access_token' },
+      scopes: ['openid', 'offline_access', 'read:user', 'user:email'],
+    }),
     pkce: { required: () => true },
     jwks: { keys },
     cookies: { keys: ['gatehouse-test-provider-cookie-key'] },
@@ -65,6 +79,34 @@ function makeProvider(issuer, keys) {
   // The dev interactions warn on every start; tests need only the port line.
   provider.on('server_error', (_ctx, error) => console.error('provider error:', error));
   return provider;
+}
+
+// GitHub's REST API for the user an access token of this provider belongs to.
+async function githubApi(req, res) {
+  const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const token = bearer && (await provider.AccessToken.find(bearer));
+  if (!token || token.isExpired) return json(401, { message: 'Bad credentials' });
+  const login = token.accountId;
+  const { email, email_verified: verified, picture } = claimsOf(login);
+  const path = new URL(req.url, provider.issuer).pathname;
+  if (path === '/api/v3/user') {
+    return json(200, {
+      id: parseInt(createHash('sha256').update(login).digest('hex').slice(0, 12), 16),
+      login,
+      name: login.startsWith('nameless') ? null : `Name of ${login}`,
+      email: login.startsWith('private') ? null : email,
+      avatar_url: picture,
+    });
+  }
+  if (path === '/api/v3/user/emails') {
+    if (!token.scope?.split(' ').includes('user:email')) return json(404, { message: 'Not Found' });
+    return json(200, [
+      { email: `old-${email}`, primary: false, verified: false, visibility: null },
+      { email, primary: true, verified, visibility: 'private' },
+    ]);
+  }
+  return json(404, { message: 'Not Found' });
 }
 
 function base64url(value) {
@@ -121,6 +163,10 @@ const server = http.createServer(async (req, res) => {
   }
   if (down) {
     res.writeHead(503, { 'content-type': 'text/plain' }).end('down for the test');
+    return;
+  }
+  if (github && req.url.startsWith('/api/v3/') && req.method === 'GET') {
+    await githubApi(req, res);
     return;
   }
   provider.callback()(req, res);
