@@ -149,29 +149,13 @@ impl GitHubProvider {
                 .iter()
                 .any(|e| e.verified && e.email.eq_ignore_ascii_case(address))
         });
-        let now = self.clock.now();
         Ok(Identity {
             subject: user.id.to_string(),
             email,
             email_verified,
             name: user.name.filter(|n| !n.is_empty()).or(Some(user.login)),
             image: user.avatar_url,
-            tokens: ProviderTokens {
-                access_token: Some(access_token),
-                refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
-                id_token: None,
-                access_token_expires_at: answer
-                    .expires_in()
-                    .and_then(|d| chrono::Duration::from_std(d).ok())
-                    .map(|d| now + d),
-                scope: answer.scopes().map(|scopes| {
-                    scopes
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }),
-            },
+            tokens: ProviderTokens::granted(&answer, None, self.clock.now()),
         })
     }
 

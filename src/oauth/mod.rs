@@ -205,6 +205,32 @@ pub struct ProviderTokens {
     pub scope: Option<String>,
 }
 
+impl ProviderTokens {
+    /// What a token endpoint granted at `now`, with the ID token it sent, if any.
+    fn granted(
+        answer: &impl oauth2::TokenResponse,
+        id_token: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            access_token: Some(answer.access_token().secret().clone()),
+            refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
+            id_token,
+            access_token_expires_at: answer
+                .expires_in()
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+            scope: answer.scopes().map(|scopes| {
+                scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+        }
+    }
+}
+
 /// Why a sign-in could not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {

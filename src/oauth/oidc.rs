@@ -14,8 +14,8 @@ use openidconnect::core::{
 use openidconnect::{
     AccessToken, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
     EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySetUrl, Nonce,
-    OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    Scope, SignatureVerificationError, TokenResponse as _,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    SignatureVerificationError, TokenResponse as _,
 };
 
 use super::{Authorization, Failure, Identity, ProviderTokens, RedirectTarget};
@@ -209,23 +209,7 @@ impl OidcProvider {
                 std::slice::from_ref(&self.client_id),
             )
             .await?;
-        let now = self.clock.now();
-        let tokens = ProviderTokens {
-            access_token: Some(answer.access_token().secret().clone()),
-            refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
-            id_token: Some(id_token.to_string()),
-            access_token_expires_at: answer
-                .expires_in()
-                .and_then(|d| chrono::Duration::from_std(d).ok())
-                .map(|d| now + d),
-            scope: answer.scopes().map(|scopes| {
-                scopes
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }),
-        };
+        let tokens = ProviderTokens::granted(&answer, Some(id_token.to_string()), self.clock.now());
         let mut identity = identity_of(&claims, tokens);
         if identity.email.is_none() && self.client.user_info_url().is_some() {
             self.add_user_info(&mut identity).await?;
