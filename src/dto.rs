@@ -281,6 +281,11 @@ pub struct OkResponse {
 pub struct StatusResponse {
     /// Always `ok`.
     pub status: String,
+    /// `/readyz` in the database strategy with the session cache on: `on`, or `bypassed` while
+    /// this instance cannot hear other instances' invalidations (it reads every session from the
+    /// database then).
+    #[serde(rename = "sessionCache", skip_serializing_if = "Option::is_none")]
+    pub session_cache: Option<String>,
 }
 
 /// `{"status":true}`: the answer of the revoke endpoints.

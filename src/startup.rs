@@ -15,7 +15,7 @@ use crate::auth::password::Hasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{Db, SetupError, rate_limits, revocations, sessions, verifications};
+use crate::db::{Db, SetupError, invalidations, rate_limits, revocations, sessions, verifications};
 use crate::mail::Mailer;
 use crate::middleware;
 use crate::oauth::Providers;
@@ -33,6 +33,8 @@ const STALE_COUNTER_MS: i64 = 24 * 3600 * 1000;
 const PROVIDER_TOKENS_KEY: &str = "gatehouse provider-tokens v1";
 /// How often expired sessions, revocations and stale counters are deleted.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
+/// Session-cache invalidations on SQLite are read within a second; kept a minute.
+const STALE_INVALIDATION_MS: i64 = 60_000;
 
 /// Connects, migrates, and makes keys and the dummy hash. Blocking; call before serving. Stores
 /// a generated secret first (after every configuration check has passed), then opens the
@@ -51,6 +53,7 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
     let document = crate::openapi::document();
     let sessions = Sessions::new(&config)?;
     sessions.sync_blocking(&db, clock.now())?;
+    sessions.connect_cache(&db, &config.database_url)?;
     let secrets: Vec<&str> = std::iter::once(&config.secret)
         .chain(&config.old_secrets)
         .map(|secret| secret.expose())
@@ -173,13 +176,15 @@ fn spawn_pruning(state: web::Data<AppState>) {
             ticks.tick().await;
             let now = state.clock.now();
             let (naive, stale_ms) = (now.naive_utc(), now.timestamp_millis() - STALE_COUNTER_MS);
+            let stale_invalidation_ms = invalidations::wall_clock_ms() - STALE_INVALIDATION_MS;
             let pruned = state
                 .db
                 .run(move |conn| {
                     Ok(sessions::prune_expired(conn, naive)?
                         + revocations::prune_expired(conn, naive)?
                         + rate_limits::prune(conn, stale_ms)?
-                        + verifications::prune_expired(conn, naive)?)
+                        + verifications::prune_expired(conn, naive)?
+                        + invalidations::prune(conn, stale_invalidation_ms)?)
                 })
                 .await;
             match pruned {

@@ -107,6 +107,9 @@ pub struct Config {
     pub session_strategy: SessionStrategy,
     pub session_ttl: Duration,
     pub session_update_age: Duration,
+    /// Database strategy: keep sessions read from the database in memory this long at most
+    /// (`GATEHOUSE_SESSION_CACHE_TTL`); `None` with `GATEHOUSE_SESSION_CACHE=off`.
+    pub session_cache_ttl: Option<Duration>,
     /// How long after its sign-in a session may list sessions (and later delete the user);
     /// zero: always.
     pub fresh_age: Duration,
@@ -216,6 +219,21 @@ impl Config {
                 "must be below GATEHOUSE_SESSION_TTL",
             ));
         }
+
+        let session_cache_ttl = duration(
+            "GATEHOUSE_SESSION_CACHE_TTL",
+            get("GATEHOUSE_SESSION_CACHE_TTL"),
+            60,
+        )?;
+        if session_cache_ttl > Duration::hours(1) {
+            return Err(invalid("GATEHOUSE_SESSION_CACHE_TTL", "at most 1h"));
+        }
+        let session_cache_ttl = on_off(
+            "GATEHOUSE_SESSION_CACHE",
+            get("GATEHOUSE_SESSION_CACHE"),
+            true,
+        )?
+        .then_some(session_cache_ttl);
 
         let fresh_age = match get("GATEHOUSE_FRESH_AGE") {
             Some(raw) if raw.trim() == "0" => Duration::zero(),
@@ -428,6 +446,7 @@ impl Config {
             session_strategy,
             session_ttl,
             session_update_age,
+            session_cache_ttl,
             fresh_age,
             bcrypt_cost,
             cookie_prefix,

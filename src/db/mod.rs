@@ -3,6 +3,7 @@
 //! pooled connection is taken and the only hop to a blocking thread for database work.
 
 pub mod accounts;
+pub mod invalidations;
 pub mod models;
 pub mod rate_limits;
 pub mod revocations;
@@ -11,6 +12,7 @@ pub mod sessions;
 pub mod users;
 pub mod verifications;
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::web;
@@ -22,6 +24,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
 use crate::error::ApiError;
+use invalidations::Invalidation;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -118,12 +121,24 @@ fn is_connection_lost(error: &DieselError) -> bool {
     )
 }
 
+/// Where the keys a piece of work published go once it is done: this instance's session cache.
+pub type InvalidationSink = Arc<dyn Fn(Vec<Invalidation>) + Send + Sync>;
+
 /// Runs work on a pooled connection, marking the connection broken when its server went away.
+/// What the work published (see [`invalidations`]) goes to `sink` afterwards, after its commit.
 fn run_on<T>(
     pooled: &mut r2d2::PooledConnection<ConnectionManager>,
+    sink: Option<&InvalidationSink>,
     work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
 ) -> Result<T, ApiError> {
+    invalidations::begin(sink.is_some());
     let result = work(&mut pooled.connection);
+    let published = invalidations::take();
+    if let Some(sink) = sink
+        && !published.is_empty()
+    {
+        sink(published);
+    }
     if let Err(error) = &result
         && is_connection_lost(error)
     {
@@ -138,6 +153,8 @@ fn run_on<T>(
 pub struct Db {
     pool: Pool<ConnectionManager>,
     is_sqlite: bool,
+    /// Set when writes publish session-cache invalidations (the database strategy).
+    sink: Arc<OnceLock<InvalidationSink>>,
 }
 
 impl Db {
@@ -170,7 +187,15 @@ impl Db {
         Self {
             pool,
             is_sqlite: matches!(url, DatabaseUrl::Sqlite(_)),
+            sink: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// From now on, writes that end or change sessions or users publish invalidations to every
+    /// instance, and this instance's own go to `sink` (see [`invalidations`]). Once; later calls
+    /// change nothing.
+    pub fn publish_invalidations(&self, sink: InvalidationSink) {
+        let _set_before = self.sink.set(sink);
     }
 
     /// Runs diesel work on a blocking thread; the only place a pooled connection is taken.
@@ -179,8 +204,8 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        web::block(move || run_on(&mut pool.get()?, work)).await?
+        let (pool, sink) = (self.pool.clone(), self.sink.clone());
+        web::block(move || run_on(&mut pool.get()?, sink.get(), work)).await?
     }
 
     /// A read on the hot path (the session lookup of get-session and `/verify`). A SQLite read in
@@ -195,7 +220,7 @@ impl Db {
         if self.is_sqlite
             && let Some(mut pooled) = self.pool.try_get()
         {
-            return run_on(&mut pooled, work);
+            return run_on(&mut pooled, self.sink.get(), work);
         }
         self.run(work).await
     }
@@ -205,7 +230,7 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
     ) -> Result<T, ApiError> {
-        run_on(&mut self.pool.get()?, work)
+        run_on(&mut self.pool.get()?, self.sink.get(), work)
     }
 
     /// Readiness: a `SELECT 1` that gives up after `timeout`.

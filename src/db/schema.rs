@@ -34,6 +34,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_invalidations (at, key) {
+        at -> BigInt,
+        key -> Text,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         token_hash -> Nullable<Text>,
@@ -84,6 +91,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     rate_limits,
     revoked_sessions,
+    session_invalidations,
     sessions,
     users,
     verifications,

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
+use super::invalidations::{Invalidation, publish};
 use super::models::{SessionRow, UserRow};
 use super::schema::{sessions, users};
 
@@ -35,20 +36,20 @@ pub fn find_with_user_by_token_hash(
     }
 }
 
-/// Sliding refresh.
+/// Sliding refresh of the database-strategy session whose token hashes to `token_hash`.
 pub fn extend(
     conn: &mut DbConnection,
-    id: &str,
+    token_hash: &str,
     expires_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(sessions::table.find(id))
+    diesel::update(sessions::table.filter(sessions::token_hash.eq(token_hash)))
         .set((
             sessions::expires_at.eq(expires_at),
             sessions::updated_at.eq(updated_at),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    publish(conn, Invalidation::Session(token_hash.to_owned()))
 }
 
 /// jwt strategy: records a refreshed session's new expiry, or adds the row of a token issued
@@ -114,12 +115,16 @@ pub fn delete_for_user(
     let ids: Vec<String> = query.load(conn)?;
     if !ids.is_empty() {
         diesel::delete(sessions::table.filter(sessions::id.eq_any(&ids))).execute(conn)?;
+        publish(conn, Invalidation::User(user_id.to_owned()))?;
     }
     Ok(ids)
 }
 
 pub fn delete_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn)
+    let deleted = diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash)))
+        .execute(conn)?;
+    publish(conn, Invalidation::Session(token_hash.to_owned()))?;
+    Ok(deleted)
 }
 
 pub fn delete_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::DbConnection;
+use super::invalidations::{Invalidation, publish};
 use super::models::{AccountRow, CREDENTIAL_PROVIDER, UserChanges, UserRow};
 use super::schema::{accounts, users};
 
@@ -112,13 +113,15 @@ pub fn set_verified_email(
     email: &str,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(users::table.filter(users::id.eq(user_id)))
+    let updated = diesel::update(users::table.filter(users::id.eq(user_id)))
         .set((
             users::email.eq(email),
             users::email_verified.eq(true),
             users::updated_at.eq(now),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    publish(conn, Invalidation::User(user_id.to_owned()))?;
+    Ok(updated)
 }
 
 /// Marks the user's address verified; `false` when it already was (or the user is gone).
@@ -127,14 +130,17 @@ pub fn mark_email_verified(
     user_id: &str,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(
+    let updated = diesel::update(
         users::table
             .filter(users::id.eq(user_id))
             .filter(users::email_verified.eq(false)),
     )
     .set((users::email_verified.eq(true), users::updated_at.eq(now)))
-    .execute(conn)
-    .map(|updated| updated == 1)
+    .execute(conn)?;
+    if updated == 1 {
+        publish(conn, Invalidation::User(user_id.to_owned()))?;
+    }
+    Ok(updated == 1)
 }
 
 /// Sets the user's password: replaces the credential's hash, or creates the credential account
@@ -226,11 +232,14 @@ pub fn update_profile(
         diesel::update(users::table.find(user_id))
             .set(changes)
             .execute(conn)?;
+        publish(conn, Invalidation::User(user_id.to_owned()))?;
         find_by_id(conn, user_id)
     })
 }
 
 /// Deletes the user; its accounts and sessions go with it (`ON DELETE CASCADE`).
 pub fn delete(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
-    diesel::delete(users::table.find(user_id)).execute(conn)
+    let deleted = diesel::delete(users::table.find(user_id)).execute(conn)?;
+    publish(conn, Invalidation::User(user_id.to_owned()))?;
+    Ok(deleted)
 }

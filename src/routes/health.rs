@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(StatusResponse {
         status: "ok".to_owned(),
+        session_cache: None,
     })
 }
 
@@ -41,6 +42,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match ready {
         Ok(()) => HttpResponse::Ok().json(StatusResponse {
             status: "ok".to_owned(),
+            session_cache: state
+                .sessions
+                .cache_live()
+                .map(|live| (if live { "on" } else { "bypassed" }).to_owned()),
         }),
         Err(error) => {
             log::warn!("readiness check failed: {error:?}");

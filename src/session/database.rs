@@ -1,4 +1,7 @@
-//! The database strategy: an opaque token whose SHA-256 is the only thing stored.
+//! The database strategy: an opaque token whose SHA-256 is the only thing stored, read through
+//! the session cache ([`super::cache`]) unless `GATEHOUSE_SESSION_CACHE=off`.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::Connection as _;
@@ -9,6 +12,7 @@ use crate::dto;
 use crate::error::ApiError;
 use crate::ids::{random_id, sha256_hex};
 
+use super::cache::SessionCache;
 use super::{ActiveSession, NewSession, Renewal, Revocation, WithRevocation};
 use crate::db::sessions::Selection;
 
@@ -21,6 +25,7 @@ pub fn hash_session_token(token: &str) -> String {
 pub struct DatabaseSessions {
     pub ttl: Duration,
     pub update_age: Duration,
+    pub cache: Option<Arc<SessionCache>>,
 }
 
 impl DatabaseSessions {
@@ -47,7 +52,9 @@ impl DatabaseSessions {
         Ok(token)
     }
 
-    /// One round trip reads the session and its user; an expired row is deleted when met.
+    /// The session and its user from the cache, else in one round trip (which fills the
+    /// cache); an expired row is deleted when met. A cached session that looks expired is read
+    /// again (another instance may have extended it).
     pub async fn resolve(
         &self,
         db: &Db,
@@ -56,23 +63,39 @@ impl DatabaseSessions {
         may_refresh: bool,
     ) -> Result<Option<ActiveSession>, ApiError> {
         let token_hash = hash_session_token(token);
-        let Some((mut row, user)) = db
-            .read(move |conn| sessions::find_with_user_by_token_hash(conn, &token_hash))
-            .await?
-        else {
-            return Ok(None);
-        };
         let now_naive = now.naive_utc();
-        if row.expires_at <= now_naive {
-            let id = row.id;
-            db.run(move |conn| sessions::delete_by_id(conn, &id))
-                .await?;
-            return Ok(None);
-        }
+        let cache = self.cache.as_deref();
+        let cached = cache
+            .and_then(|cache| cache.get(&token_hash))
+            .filter(|hit| hit.row.expires_at > now_naive);
+        let (mut row, user) = match cached {
+            Some(hit) => (hit.row.clone(), hit.user.clone()),
+            None => {
+                let seen = cache.map(SessionCache::generation);
+                let hash = token_hash.clone();
+                let Some((row, user)) = db
+                    .read(move |conn| sessions::find_with_user_by_token_hash(conn, &hash))
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                if row.expires_at <= now_naive {
+                    let id = row.id;
+                    db.run(move |conn| sessions::delete_by_id(conn, &id))
+                        .await?;
+                    return Ok(None);
+                }
+                if let (Some(cache), Some(seen)) = (cache, seen) {
+                    let left = (row.expires_at - now_naive).to_std().unwrap_or_default();
+                    cache.fill(token_hash.clone(), row.clone(), user.clone(), seen, left);
+                }
+                (row, user)
+            }
+        };
         let mut renewal = Renewal::None;
         if may_refresh && now_naive >= row.expires_at - self.ttl + self.update_age {
-            let (id, expires_at) = (row.id.clone(), (now + self.ttl).naive_utc());
-            db.run(move |conn| sessions::extend(conn, &id, expires_at, now_naive))
+            let expires_at = (now + self.ttl).naive_utc();
+            db.run(move |conn| sessions::extend(conn, &token_hash, expires_at, now_naive))
                 .await?;
             row.expires_at = expires_at;
             row.updated_at = now_naive;

@@ -2,6 +2,7 @@
 //! methods match on the strategy; what a strategy keeps (rows, a deny-list) stays inside this
 //! module.
 
+pub mod cache;
 pub mod cookie;
 pub mod database;
 mod deny_list;
@@ -117,6 +118,10 @@ impl Sessions {
             SessionStrategy::Database => Self::Database(DatabaseSessions {
                 ttl: config.session_ttl,
                 update_age: config.session_update_age,
+                cache: config
+                    .session_cache_ttl
+                    .and_then(|ttl| ttl.to_std().ok())
+                    .map(cache::SessionCache::new),
             }),
             SessionStrategy::Jwt => Self::Jwt(Box::new(JwtSessions::new(config)?)),
         })
@@ -315,6 +320,36 @@ impl Sessions {
                 sessions.deny_list().sync(db, now).await
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Database strategy: makes writes publish session-cache invalidations to every instance
+    /// (whether or not this one caches), and starts this instance's cache, which takes others'
+    /// invalidations. The jwt strategy caches nothing and publishes nothing.
+    pub fn connect_cache(&self, db: &Db, url: &crate::config::DatabaseUrl) -> std::io::Result<()> {
+        let Self::Database(sessions) = self else {
+            return Ok(());
+        };
+        match &sessions.cache {
+            Some(cache) => {
+                db.publish_invalidations(cache.sink());
+                cache.start(db, url)
+            }
+            None => {
+                db.publish_invalidations(std::sync::Arc::new(|_| {}));
+                Ok(())
+            }
+        }
+    }
+
+    /// The session cache's state for `/readyz`: `None` without a cache, else whether it is in use
+    /// (`false` while invalidations cannot arrive, when it is bypassed).
+    pub fn cache_live(&self) -> Option<bool> {
+        match self {
+            Self::Database(DatabaseSessions {
+                cache: Some(cache), ..
+            }) => Some(cache.is_live()),
+            _ => None,
         }
     }
 

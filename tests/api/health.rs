@@ -13,10 +13,14 @@ async fn liveness_and_readiness_answer_ok() {
         (live.status, live.body.clone()),
         (200, json!({"status": "ok"}))
     );
-    assert_eq!(
-        (ready.status, ready.body.clone()),
-        (200, json!({"status": "ok"}))
-    );
+    // The database strategy's session cache says whether it is in use (see session_cache.rs).
+    let ready_body = match crate::helpers::default_strategy() {
+        gatehouse::config::SessionStrategy::Database => {
+            json!({"status": "ok", "sessionCache": "on"})
+        }
+        gatehouse::config::SessionStrategy::Jwt => json!({"status": "ok"}),
+    };
+    assert_eq!((ready.status, ready.body.clone()), (200, ready_body));
 }
 
 #[actix_web::test]

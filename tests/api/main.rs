@@ -35,6 +35,7 @@ mod proxies;
 mod queries;
 mod rate_limits;
 mod readme;
+mod session_cache;
 mod session_management;
 mod sign_in;
 mod sign_out;
