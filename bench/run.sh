@@ -6,7 +6,9 @@
 #   bench/run.sh short    CI mode: 3 s per scenario; prints figures, judges nothing
 #
 # Scenarios: the baseline (GET /api/auth/ok: same binary, same actix set-up, no database),
-# get-session and /verify in both strategies on SQLite and PostgreSQL, sign-in throughput against
+# get-session and /verify in both strategies on SQLite and PostgreSQL (with the session cache
+# and without), how long a sign-out on one instance takes to reach another (1000 trials on
+# PostgreSQL, bench/revocation.py), sign-in throughput against
 # the raw bcrypt verify rate of this machine, get-session latency while sign-ins saturate the
 # hashing pool, resident memory idle and after 100 000 sessions were created and read, the
 # time from process start to /readyz answering 200, request-password-reset with a real SMTP
@@ -24,6 +26,7 @@ esac
 connections=${BENCH_CONNECTIONS:-32}
 cost=${GATEHOUSE_BCRYPT_COST:-12}
 seeded_sessions=${BENCH_SESSIONS:-100000}
+revocation_trials=${BENCH_REVOCATION_TRIALS:-1000}
 
 ensure_build_deps
 ensure_apt wrk
@@ -47,13 +50,15 @@ declare -A result
 record() { result[$1]=$2; echo "$1=$2"; }
 
 # start NAME STRATEGY DATABASE_URL [SMTP_PORT]: starts gatehouse (mailing through the SMTP
-# server on SMTP_PORT if given); sets $port and $pid.
+# server on SMTP_PORT if given, with the variables in the array start_env if set); sets $port
+# and $pid.
+start_env=()
 start() {
   local name=$1 strategy=$2 url=$3 mail=()
   [ -n "${4:-}" ] && mail=(GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$4" GATEHOUSE_MAIL_FROM=bench@example.com)
   port=$(free_port)
   mkdir -p "$work/$name"
-  (cd "$work/$name" && exec env "${mail[@]}" RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
+  (cd "$work/$name" && exec env "${mail[@]}" "${start_env[@]}" RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
     GATEHOUSE_SECRET=bench-secret-0123456789abcdef-0123456789 GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_RATE_LIMIT=off GATEHOUSE_BCRYPT_COST="$cost" "$GATEHOUSE_BIN" >"$work/$name/log" 2>&1) &
   pid=$!
@@ -168,13 +173,45 @@ bench get_session_jwt /api/auth/get-session -H "Cookie: $cookie"
 bench verify_jwt /api/auth/verify -H "Cookie: $cookie"
 stop "$pid"
 
-log "PostgreSQL, database sessions"
+log "PostgreSQL, database sessions (session cache on)"
 pg_db="gatehouse_bench_$$"
 create_pg_database "$pg_db"; pg_databases+=("$pg_db")
 start pg-db database "$PG_BASE_URL/$pg_db"
+first_port=$port first_pid=$pid
 seed_user
 bench get_session_db_pg /api/auth/get-session -H "Cookie: $cookie"
 bench verify_db_pg /api/auth/verify -H "Cookie: $cookie"
+
+log "a sign-out on one instance reaching another (PostgreSQL, $revocation_trials trials)"
+start pg-db-second database "$PG_BASE_URL/$pg_db"
+second_port=$port second_pid=$pid
+user_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["id"])' "$work/signup.json")
+# One session per trial, written straight into the shared database.
+python3 - "$user_id" "$revocation_trials" "$work/pg-tokens.txt" >"$work/pg-sessions.sql" <<'PY'
+import hashlib, secrets, string, sys
+user_id, count, tokens_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+alphabet = string.ascii_letters + string.digits
+tokens = ["".join(secrets.choice(alphabet) for _ in range(32)) for _ in range(count)]
+print("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES")
+print(",\n".join(
+    f"('{secrets.token_hex(16)}', '{hashlib.sha256(t.encode()).hexdigest()}', '{user_id}', "
+    "now() at time zone 'utc' + interval '7 days', '127.0.0.1', 'bench', now() at time zone 'utc', now() at time zone 'utc')"
+    for t in tokens) + ";")
+open(tokens_path, "w").write("\n".join(tokens) + "\n")
+PY
+psql -q "$PG_BASE_URL/$pg_db" -f "$work/pg-sessions.sql" >/dev/null
+while IFS='=' read -r key value; do record "$key" "$value"; done < <(
+  python3 bench/revocation.py "http://127.0.0.1:$first_port" "http://127.0.0.1:$second_port" "$work/pg-tokens.txt")
+stop "$second_pid"; stop "$first_pid"
+
+log "PostgreSQL, database sessions, GATEHOUSE_SESSION_CACHE=off"
+pg_db_off="gatehouse_bench_off_$$"
+create_pg_database "$pg_db_off"; pg_databases+=("$pg_db_off")
+start_env=(GATEHOUSE_SESSION_CACHE=off)
+start pg-db-off database "$PG_BASE_URL/$pg_db_off"
+start_env=()
+seed_user
+bench get_session_db_pg_uncached /api/auth/get-session -H "Cookie: $cookie"
 stop "$pid"
 
 log "SQLite, database sessions, mail through a real SMTP server"
@@ -202,6 +239,8 @@ ratio() { awk "BEGIN {printf \"%.2f\", $1 / $2}"; }
 record ratio_jwt_get_session_to_baseline "$(ratio "${result[get_session_jwt_rps]}" "${result[baseline_rps]}")"
 record ratio_db_sqlite_get_session_to_baseline "$(ratio "${result[get_session_db_sqlite_rps]}" "${result[baseline_rps]}")"
 record ratio_db_pg_get_session_to_baseline "$(ratio "${result[get_session_db_pg_rps]}" "${result[baseline_rps]}")"
+record ratio_db_pg_get_session_to_jwt "$(ratio "${result[get_session_db_pg_rps]}" "${result[get_session_jwt_rps]}")"
+record ratio_db_pg_uncached_get_session_to_jwt "$(ratio "${result[get_session_db_pg_uncached_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_verify_to_get_session_jwt "$(ratio "${result[verify_jwt_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_verify_to_get_session_db_sqlite "$(ratio "${result[verify_db_sqlite_rps]}" "${result[get_session_db_sqlite_rps]}")"
 record ratio_sign_in_to_bcrypt "$(ratio "${result[sign_in_rps]}" "${result[bcrypt_verify_per_sec]}")"
@@ -222,6 +261,8 @@ target "verify / get-session req/s (jwt)" "${result[ratio_verify_to_get_session_
 target "verify / get-session req/s (database, SQLite)" "${result[ratio_verify_to_get_session_db_sqlite]}" '>=' 1.00
 target "database get-session / baseline (PostgreSQL)" "${result[ratio_db_pg_get_session_to_baseline]}" '>=' 0.25
 target "database get-session / baseline (SQLite)" "${result[ratio_db_sqlite_get_session_to_baseline]}" '>=' 0.35
+target "database get-session / jwt (PostgreSQL, cached)" "${result[ratio_db_pg_get_session_to_jwt]}" '>=' 0.80
+target "sign-out seen by another instance, p99 (ms)" "${result[revocation_p99_ms]}" '<=' 50
 target "sign-in/s / raw bcrypt verify/s" "${result[ratio_sign_in_to_bcrypt]}" '>=' 0.90
 target "get-session p99 under sign-in load / idle" "${result[ratio_loaded_to_idle_p99]}" '<=' 2.00
 target "get-session p99, SMTP hung / no mail" "${result[ratio_stalled_mail_get_session_p99]}" '<=' 2.00
@@ -232,6 +273,7 @@ target "start to ready (ms, SQLite)" "${result[start_to_ready_ms]}" '<=' 200
 echo
 printf '| %-36s | %10s | %9s |\n' "endpoint" "req/s" "p99 ms"
 for key in baseline get_session_jwt verify_jwt get_session_db_sqlite verify_db_sqlite get_session_db_pg verify_db_pg \
+  get_session_db_pg_uncached \
   get_session_many_tokens sign_in get_session_under_sign_in_load request_reset get_session_stalled_mail \
   sign_in_stalled_mail; do
   printf '| %-36s | %10s | %9s |\n' "$key" "${result[${key}_rps]}" "${result[${key}_p99_ms]}"

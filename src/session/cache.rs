@@ -23,7 +23,7 @@ use crate::db::models::{SessionRow, UserRow};
 use crate::db::{Db, InvalidationSink};
 
 /// The most memory the cached entries may take (their estimated size).
-pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// How often the PostgreSQL listener reads what arrived (no query: libpq reads its socket).
 const LISTEN_POLL: Duration = Duration::from_millis(5);
 /// How often the listener's connection is proven alive with a round trip.
@@ -65,8 +65,10 @@ impl Cached {
             user.username.as_ref().map_or(0, String::len),
             user.display_username.as_ref().map_or(0, String::len),
         ];
-        // The strings, plus the structs, the map's node and moka's bookkeeping.
-        u32::try_from(strings.iter().sum::<usize>() + 512).unwrap_or(u32::MAX)
+        // The strings, plus the two rows, the map's node and moka's bookkeeping: about 1.2 KiB
+        // (measured: 100 000 distinct sessions read through a full 16 MiB cache raised the
+        // resident memory by about what the weights add up to).
+        u32::try_from(strings.iter().sum::<usize>() + 1200).unwrap_or(u32::MAX)
     }
 }
 
