@@ -210,6 +210,8 @@ async fn without_its_listener_an_instance_bypasses_the_cache_and_serves_nothing_
             first.is_signed_in(cookie).await,
             "cached on the first instance"
         );
+        // The second instance's pool holds a connection for the sign-outs below.
+        assert!(second.is_signed_in(cookie).await);
     }
 
     let closed = Closed::close(&first);
