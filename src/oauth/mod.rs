@@ -31,8 +31,9 @@ pub struct Providers {
 }
 
 impl Providers {
-    /// Asks every issuer for its metadata and keys. Blocking (call before serving); an issuer
-    /// that does not answer or answers wrongly stops start-up naming its variable.
+    /// Asks every OpenID Connect issuer for its metadata and keys, and sets GitHub's endpoints up.
+    /// Blocking (call before serving); an issuer that does not answer or answers wrongly stops
+    /// start-up naming its variable.
     pub fn discover(
         configs: &[OAuthProvider],
         base_url: &Url,

@@ -24,12 +24,13 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Readiness: the database answers `SELECT 1` within one second and, in the jwt strategy, the
-/// revocation list is current.
+/// revocation list is current. In the database strategy with the session cache on, the answer
+/// also says whether the cache is in use (`sessionCache`).
 #[utoipa::path(
     operation_id = "readyz",
     tag = "operations",
     responses(
-        (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
+        (status = 200, description = "`{\"status\":\"ok\"}`, with `\"sessionCache\": \"on\"` or `\"bypassed\"` in the database strategy when the session cache is on", body = StatusResponse),
         (status = 503, description = "The database did not answer in time.", body = ErrorBody),
     )
 )]

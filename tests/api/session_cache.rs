@@ -247,6 +247,7 @@ async fn without_its_listener_an_instance_bypasses_the_cache_and_serves_nothing_
 
 #[actix_web::test]
 async fn the_cache_can_be_turned_off() {
+    crate::queries::install();
     let app = builder()
         .strategy(SessionStrategy::Database)
         .var("GATEHOUSE_SESSION_CACHE", "off")
@@ -256,6 +257,12 @@ async fn the_cache_can_be_turned_off() {
 
     assert_eq!(cache_state(&app).await, "absent");
     assert!(app.is_signed_in(&user.cookie).await);
+    let before = session_statements(&app);
+    assert!(app.is_signed_in(&user.cookie).await);
+    assert!(
+        session_statements(&app) > before,
+        "without the cache every get-session reads the database"
+    );
     app.sign_out_with_cookie(&user.cookie).await;
     assert!(!app.is_signed_in(&user.cookie).await);
 }
