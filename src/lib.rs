@@ -3,7 +3,7 @@
 //! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
 //! `middleware` around the shared `state`; handlers call `session`, `auth`, `mail` and `oauth`;
 //! `session` and `auth` call `db`;
-//! everything may use `config`, `error`, `clock`, `ids` and `seal`.
+//! everything may use `config`, `error`, `clock`, `ids`, `seal` and `metrics`.
 
 /// Password hashing, credential checks, trusted origins, client addresses and abuse counters.
 pub mod auth;
@@ -21,9 +21,14 @@ pub mod error;
 pub mod extract;
 /// Random identifiers and tokens, and the digests that stand in for secrets.
 pub mod ids;
+/// Log lines as text or JSON.
+pub mod logging;
 /// Mail delivery off the request path, and the built-in messages.
 pub mod mail;
-/// CORS, abuse limits, the panic guard and `HEAD`: what wraps the routes.
+/// Prometheus metrics: names, the recorder, the scraped gauges.
+pub mod metrics;
+/// Request ids, the access log, CORS, abuse limits, the panic guard and `HEAD`: what wraps the
+/// routes.
 pub mod middleware;
 /// OAuth 2.0 / OpenID Connect providers: discovery, the code exchange and ID-token checks.
 pub mod oauth;

@@ -78,26 +78,38 @@ fn fail(status: u8, message: &str) -> ExitCode {
     ExitCode::from(status)
 }
 
-fn init_logging() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-}
-
 fn load_config() -> Result<Config, ExitCode> {
     Config::from_env().map_err(|error| fail(CONFIG_ERROR, &error.to_string()))
 }
 
 fn serve() -> ExitCode {
-    init_logging();
     let config = match load_config() {
         Ok(config) => config,
         Err(code) => return code,
     };
+    gatehouse::logging::init(config.log_format);
     let listener = match TcpListener::bind(&config.bind) {
         Ok(listener) => listener,
         Err(error) => {
             return fail(
                 1,
                 &format!("cannot listen on GATEHOUSE_BIND={}: {error}", config.bind),
+            );
+        }
+    };
+    let metrics_listener = match config
+        .metrics
+        .then(|| TcpListener::bind(&config.metrics_bind))
+    {
+        None => None,
+        Some(Ok(listener)) => Some(listener),
+        Some(Err(error)) => {
+            return fail(
+                1,
+                &format!(
+                    "cannot listen on GATEHOUSE_METRICS_BIND={}: {error}",
+                    config.metrics_bind
+                ),
             );
         }
     };
@@ -122,7 +134,14 @@ fn serve() -> ExitCode {
         log::warn!("{warning}");
     }
     let result = actix_web::rt::System::new().block_on(async move {
-        let server = startup::run(listener, state)?;
+        let server = startup::run(listener, state.clone())?;
+        if let Some(metrics_listener) = metrics_listener {
+            let address = metrics_listener.local_addr()?;
+            let metrics = startup::serve_metrics(metrics_listener, state)?;
+            // It stops on the same signal as the service, and with the process in any case.
+            actix_web::rt::spawn(metrics);
+            log::info!("metrics on http://{address}/metrics");
+        }
         log::info!("{summary}");
         server.await
     });
@@ -136,11 +155,11 @@ fn serve() -> ExitCode {
 }
 
 fn migrate() -> ExitCode {
-    init_logging();
     let config = match load_config() {
         Ok(config) => config,
         Err(code) => return code,
     };
+    gatehouse::logging::init(config.log_format);
     match gatehouse::db::Db::open(&config.database_url) {
         Ok((_, applied)) if applied.is_empty() => {
             println!("no pending migrations ({})", config.database_url);

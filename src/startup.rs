@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt as _;
 use utoipa_actix_web::scope::scope;
@@ -93,7 +93,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
             .app_data(state.clone())
             .wrap(from_fn(middleware::head::head_as_get))
             .wrap(from_fn(middleware::panic::catch_panics))
-            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .wrap(from_fn(middleware::observe::observe))
             .into_utoipa_app()
             .service(
                 scope(AUTH_SCOPE)
@@ -110,6 +110,22 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     .workers(workers)
     .max_connections(max_connections)
     .shutdown_timeout(shutdown_timeout)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Serves Prometheus metrics at `/metrics` on its own listener (`GATEHOUSE_METRICS_BIND`), with
+/// one worker; installs the recorder first. Nothing else is served there.
+pub fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let handle = crate::metrics::install().map_err(std::io::Error::other)?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::Data::new(handle.clone()))
+            .route("/metrics", web::get().to(routes::health::metrics))
+    })
+    .workers(1)
     .listen(listener)?
     .run();
     Ok(server)

@@ -118,12 +118,18 @@ impl Hasher {
     }
 
     fn submit(&self, job: Job) -> Result<(), ApiError> {
-        self.jobs.try_send(job).map_err(|e| match e {
-            TrySendError::Full(_) => {
-                ApiError::Unavailable("the password hashing queue is full".to_owned())
-            }
-            TrySendError::Disconnected(_) => {
-                ApiError::Internal("the hashing threads are gone".to_owned())
+        // Counted before it is sent, so a thread that takes it at once never counts below zero.
+        crate::metrics::hash_queue(1.0);
+        self.jobs.try_send(job).map_err(|e| {
+            crate::metrics::hash_queue(-1.0);
+            match e {
+                TrySendError::Full(_) => {
+                    crate::metrics::hash_rejected();
+                    ApiError::Unavailable("the password hashing queue is full".to_owned())
+                }
+                TrySendError::Disconnected(_) => {
+                    ApiError::Internal("the hashing threads are gone".to_owned())
+                }
             }
         })
     }
@@ -163,6 +169,9 @@ fn work(shared: &Shared) {
             Ok(guard) => guard.recv(),
             Err(_) => return,
         };
+        if job.is_ok() {
+            crate::metrics::hash_queue(-1.0);
+        }
         match job {
             Ok(Job::Hash {
                 password,

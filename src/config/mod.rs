@@ -65,6 +65,13 @@ impl SessionStrategy {
     }
 }
 
+/// `GATEHOUSE_LOG_FORMAT`: lines for people, or one JSON object per line for collectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// Whether, and how, users may delete themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeleteUser {
@@ -145,7 +152,12 @@ pub struct Config {
     /// A magic link to an unknown address creates the user.
     pub magic_link_sign_up: bool,
     pub sign_in_url: Option<Url>,
+    /// Serve Prometheus metrics on `metrics_bind`.
     pub metrics: bool,
+    /// Where `/metrics` listens: never the public listener.
+    pub metrics_bind: String,
+    /// How log lines look.
+    pub log_format: LogFormat,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: usize,
     /// How long in-flight requests may run after SIGTERM.
@@ -168,7 +180,7 @@ impl Config {
         let database_url = DatabaseUrl::parse(
             &get("DATABASE_URL").unwrap_or_else(|| "sqlite://gatehouse.db".to_owned()),
         )?;
-        let bind = parse_bind(get("GATEHOUSE_BIND"))?;
+        let bind = parse_bind("GATEHOUSE_BIND", get("GATEHOUSE_BIND"), "127.0.0.1:8080")?;
         let base_url = match get("GATEHOUSE_BASE_URL") {
             Some(raw) => parse_http_url("GATEHOUSE_BASE_URL", &raw)?,
             None => parse_http_url("GATEHOUSE_BIND", &format!("http://{bind}"))?,
@@ -337,6 +349,28 @@ impl Config {
 
         let rate_limit = on_off("GATEHOUSE_RATE_LIMIT", get("GATEHOUSE_RATE_LIMIT"), true)?;
         let metrics = on_off("GATEHOUSE_METRICS", get("GATEHOUSE_METRICS"), false)?;
+        let metrics_bind = parse_bind(
+            "GATEHOUSE_METRICS_BIND",
+            get("GATEHOUSE_METRICS_BIND"),
+            "127.0.0.1:9464",
+        )?;
+        if metrics && metrics_bind == bind {
+            return Err(invalid(
+                "GATEHOUSE_METRICS_BIND",
+                "must differ from GATEHOUSE_BIND: /metrics is never served on the public listener",
+            ));
+        }
+        let log_format = match get("GATEHOUSE_LOG_FORMAT").map(|v| v.trim().to_ascii_lowercase()) {
+            None => LogFormat::Text,
+            Some(raw) if raw == "text" => LogFormat::Text,
+            Some(raw) if raw == "json" => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "GATEHOUSE_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
         let mail = mail::mail_config(get)?;
         let oauth_providers = oauth::oauth_providers(get)?;
         let delete_user = match get("GATEHOUSE_DELETE_USER") {
@@ -466,6 +500,8 @@ impl Config {
             magic_link_sign_up,
             sign_in_url,
             metrics,
+            metrics_bind,
+            log_format,
             workers,
             shutdown_timeout,
             request_timeout,

@@ -17,9 +17,13 @@ pub(super) fn is_loopback(url: &Url) -> bool {
 }
 
 /// `host:port`, as `GATEHOUSE_BIND` takes it: an IP address or a host name, and a port.
-pub(super) fn parse_bind(raw: Option<String>) -> Result<String, ConfigError> {
+pub(super) fn parse_bind(
+    variable: &'static str,
+    raw: Option<String>,
+    default: &str,
+) -> Result<String, ConfigError> {
     let Some(raw) = raw else {
-        return Ok("127.0.0.1:8080".to_owned());
+        return Ok(default.to_owned());
     };
     let raw = raw.trim();
     if raw.parse::<std::net::SocketAddr>().is_ok() {
@@ -39,7 +43,7 @@ pub(super) fn parse_bind(raw: Option<String>) -> Result<String, ConfigError> {
         Ok(raw.to_owned())
     } else {
         Err(invalid(
-            "GATEHOUSE_BIND",
+            variable,
             format!("expected host:port, such as 127.0.0.1:8080 or [::]:8080, got {raw:?}"),
         ))
     }

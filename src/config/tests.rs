@@ -277,3 +277,40 @@ fn malformed_values_name_their_variable() {
         assert_eq!(error.variable, variable, "{value}");
     }
 }
+
+#[test]
+fn metrics_listen_apart_from_the_service_and_logs_are_text_or_json() {
+    let defaults = config(&[SECRET]).unwrap();
+    assert!(!defaults.metrics);
+    assert_eq!(defaults.metrics_bind, "127.0.0.1:9464");
+    assert_eq!(defaults.log_format, LogFormat::Text);
+    let on = config(&[
+        SECRET,
+        ("GATEHOUSE_METRICS", "on"),
+        ("GATEHOUSE_METRICS_BIND", "0.0.0.0:9100"),
+        ("GATEHOUSE_LOG_FORMAT", " JSON "),
+    ])
+    .unwrap();
+    assert!(on.metrics);
+    assert_eq!(on.metrics_bind, "0.0.0.0:9100");
+    assert_eq!(on.log_format, LogFormat::Json);
+    for (vars, variable) in [
+        (
+            vec![("GATEHOUSE_METRICS_BIND", "9464")],
+            "GATEHOUSE_METRICS_BIND",
+        ),
+        (
+            vec![
+                ("GATEHOUSE_METRICS", "on"),
+                ("GATEHOUSE_BIND", "127.0.0.1:9000"),
+                ("GATEHOUSE_METRICS_BIND", "127.0.0.1:9000"),
+            ],
+            "GATEHOUSE_METRICS_BIND",
+        ),
+        (vec![("GATEHOUSE_LOG_FORMAT", "logfmt")], "GATEHOUSE_LOG_FORMAT"),
+    ] {
+        let mut all = vec![SECRET];
+        all.extend(vars);
+        assert_eq!(config(&all).unwrap_err().variable, variable);
+    }
+}

@@ -177,7 +177,8 @@ impl Db {
             .max_size(max_size)
             .min_idle(Some(1))
             .test_on_check_out(false)
-            .connection_timeout(CHECKOUT_TIMEOUT);
+            .connection_timeout(CHECKOUT_TIMEOUT)
+            .event_handler(Box::new(PoolEvents));
         let builder = if in_memory {
             builder.idle_timeout(None).max_lifetime(None)
         } else {
@@ -233,6 +234,16 @@ impl Db {
         run_on(&mut self.pool.get()?, self.sink.get(), work)
     }
 
+    /// The pool's connections in use, idle, and its size, for the metrics.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections.saturating_sub(state.idle_connections),
+            state.idle_connections,
+            self.pool.max_size(),
+        )
+    }
+
     /// Readiness: a `SELECT 1` that gives up after `timeout`.
     pub async fn ping(&self, timeout: Duration) -> Result<(), ApiError> {
         let pool = self.pool.clone();
@@ -248,6 +259,20 @@ impl Db {
             Ok(result) => result?,
             Err(_) => Err(ApiError::Unavailable("database ping timed out".to_owned())),
         }
+    }
+}
+
+/// Counts the pool's waits for the metrics.
+#[derive(Debug)]
+struct PoolEvents;
+
+impl r2d2::HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        crate::metrics::db_checkout(event.duration());
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        crate::metrics::db_timeout();
     }
 }
 

@@ -179,11 +179,11 @@ impl Mailer {
             return;
         };
         let delivery = random_id();
-        let (kind, to) = (message.kind.as_str(), message.to.clone());
+        let kind = message.kind.as_str();
         match queue.try_send((delivery.clone(), message)) {
-            Ok(()) => log::debug!("mail {delivery} ({kind} to {to}) queued"),
+            Ok(()) => log::debug!("mail {delivery} ({kind}) queued"),
             Err(_) => log::warn!(
-                "mail {delivery} ({kind} to {to}) dropped: the queue of {QUEUE_CAPACITY} is full or delivery has stopped"
+                "mail {delivery} ({kind}) dropped: the queue of {QUEUE_CAPACITY} is full or delivery has stopped"
             ),
         }
     }
@@ -343,12 +343,12 @@ async fn deliver(
     message: Outgoing,
     clock: &Clock,
 ) {
-    let (kind, to) = (message.kind.as_str(), message.to.as_str());
+    let kind = message.kind.as_str();
     let rendered = templates.render(message.kind, &message.values);
     let prepared = match sink.prepare(&message, rendered) {
         Ok(prepared) => prepared,
         Err(cause) => {
-            log::warn!("mail {delivery} ({kind} to {to}) not sent: {cause}");
+            log::warn!("mail {delivery} ({kind}) not sent: {cause}");
             return;
         }
     };
@@ -358,12 +358,12 @@ async fn deliver(
             .await
         {
             Ok(()) => {
-                log::info!("mail {delivery} ({kind} to {to}) delivered, attempt {attempt}");
+                log::info!("mail {delivery} ({kind}) delivered, attempt {attempt}");
                 return;
             }
             Err(failure) if failure.permanent => {
                 log::warn!(
-                    "mail {delivery} ({kind} to {to}) refused for good, attempt {attempt}: {}",
+                    "mail {delivery} ({kind}) refused for good, attempt {attempt}: {}",
                     failure.cause
                 );
                 return;
@@ -376,12 +376,12 @@ async fn deliver(
         });
         let Some(delay) = retry else {
             log::warn!(
-                "mail {delivery} ({kind} to {to}) not delivered, giving up after attempt {attempt}: {cause}"
+                "mail {delivery} ({kind}) not delivered, giving up after attempt {attempt}: {cause}"
             );
             return;
         };
         log::warn!(
-            "mail {delivery} ({kind} to {to}) not delivered, attempt {attempt}, retrying in {}s: {cause}",
+            "mail {delivery} ({kind}) not delivered, attempt {attempt}, retrying in {}s: {cause}",
             delay.as_secs()
         );
         tokio::time::sleep(delay).await;

@@ -3,5 +3,6 @@
 
 pub mod cors;
 pub mod head;
+pub mod observe;
 pub mod panic;
 pub mod rate_limit;

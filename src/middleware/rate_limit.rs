@@ -14,6 +14,8 @@ use ipnet::Ipv6Net;
 
 use crate::auth::client_ip;
 use crate::auth::rate_limit::Limit;
+use crate::error::ApiError;
+use crate::metrics;
 use crate::state::AppState;
 
 const GENERAL: Limit = Limit {
@@ -120,7 +122,15 @@ pub async fn limit_requests(
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body),
-        Err(error) => Ok(req.into_response(error.to_response()).map_into_right_body()),
+        Err(error) => {
+            if matches!(error, ApiError::TooManyRequests { .. }) {
+                metrics::rate_limited(route);
+                if route == "/api/auth/sign-in" {
+                    metrics::sign_in(metrics::SignIn::Throttled);
+                }
+            }
+            Ok(req.into_response(error.to_response()).map_into_right_body())
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Operational endpoints outside `/api/auth`: liveness and readiness.
+//! Operational endpoints outside `/api/auth`: liveness, readiness, and the metrics (on their own
+//! listener).
 
 use std::time::Duration;
 
@@ -58,4 +59,23 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 })
         }
     }
+}
+
+/// Prometheus metrics, served only on `GATEHOUSE_METRICS_BIND` (never on the public listener, so
+/// not in the OpenAPI document).
+pub async fn metrics(
+    state: web::Data<AppState>,
+    handle: web::Data<metrics_exporter_prometheus::PrometheusHandle>,
+) -> HttpResponse {
+    let (db_in_use, db_idle, db_max) = state.db.pool_state();
+    let mut gauges = crate::metrics::Gauges {
+        db_in_use,
+        db_idle,
+        db_max,
+        ..Default::default()
+    };
+    state.sessions.read_gauges(&mut gauges);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::metrics::render(&handle, &gauges))
 }

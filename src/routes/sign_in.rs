@@ -8,6 +8,7 @@ use crate::auth::{credentials, origin};
 use crate::dto::{SignInBody, SignInEmailBody, SignInResponse, SignInUsernameBody, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{self, Accepts, SignInPath};
+use crate::metrics;
 use crate::routes::answers::SignInAnswers;
 use crate::routes::email_verification::resend_on_sign_in;
 use crate::routes::{ErrorCodes, location_header, start_session};
@@ -145,7 +146,27 @@ pub async fn sign_in_username(
     handle(req, payload, state, SignInPath::Username).await
 }
 
+/// Signs in, and counts the outcome for the metrics (never who).
 async fn handle(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    path: SignInPath,
+) -> Result<HttpResponse, ApiError> {
+    let result = attempt(req, payload, state, path).await;
+    metrics::sign_in(match &result {
+        Ok(_) => metrics::SignIn::Success,
+        Err(ApiError::InvalidEmailOrPassword | ApiError::InvalidUsernameOrPassword) => {
+            metrics::SignIn::InvalidCredentials
+        }
+        Err(ApiError::EmailNotVerified) => metrics::SignIn::EmailNotVerified,
+        Err(ApiError::TooManyRequests { .. }) => metrics::SignIn::Locked,
+        Err(_) => metrics::SignIn::Refused,
+    });
+    result
+}
+
+async fn attempt(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,

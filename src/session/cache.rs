@@ -113,6 +113,14 @@ impl SessionCache {
                 .weigher(|key: &String, value: &Arc<Cached>| value.weight(key))
                 .expire_after(PerEntryExpiry)
                 .support_invalidation_closures()
+                .eviction_listener(|_key, _value, cause| {
+                    crate::metrics::cache_eviction(match cause {
+                        moka::notification::RemovalCause::Explicit => "invalidated",
+                        moka::notification::RemovalCause::Expired => "expired",
+                        moka::notification::RemovalCause::Size => "size",
+                        moka::notification::RemovalCause::Replaced => "replaced",
+                    });
+                })
                 .build(),
             generation: AtomicU64::new(0),
             live: AtomicBool::new(false),
@@ -128,9 +136,18 @@ impl SessionCache {
     /// The session whose token hashes to `token_hash`, if cached and the cache is in use.
     pub fn get(&self, token_hash: &str) -> Option<Arc<Cached>> {
         if !self.is_live() {
+            crate::metrics::cache_lookup("bypassed");
             return None;
         }
-        self.entries.get(token_hash)
+        let found = self.entries.get(token_hash);
+        crate::metrics::cache_lookup(if found.is_some() { "hit" } else { "miss" });
+        found
+    }
+
+    /// How many sessions it holds, once moka has caught up with its pending work.
+    pub fn entry_count(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.entry_count()
     }
 
     /// To take before a database read whose result may fill the cache.

@@ -65,6 +65,14 @@ impl DenyList {
         })
     }
 
+    /// How many revoked sessions it holds, and how long ago it was last read (`None` before the
+    /// first read).
+    pub fn stats(&self) -> (usize, Option<Duration>) {
+        self.state.read().map_or((0, None), |state| {
+            (state.revoked.len(), state.synced_at.map(|at| at.elapsed()))
+        })
+    }
+
     /// Records a revocation made here, without waiting for the next read.
     pub fn insert(&self, row: &RevokedSessionRow) {
         if let Ok(mut state) = self.state.write() {

@@ -353,6 +353,22 @@ impl Sessions {
         }
     }
 
+    /// What the metrics read of the session cache (entries, in use) and of the JWT deny-list
+    /// (size, seconds since it was read), each when this strategy has one.
+    pub fn read_gauges(&self, gauges: &mut crate::metrics::Gauges) {
+        match self {
+            Self::Database(DatabaseSessions {
+                cache: Some(cache), ..
+            }) => gauges.cache = Some((cache.entry_count(), cache.is_live())),
+            Self::Database(_) => {}
+            Self::Jwt(sessions) => {
+                let (size, since) = sessions.deny_list().stats();
+                let lag = since.map_or(f64::INFINITY, |since| since.as_secs_f64());
+                gauges.deny_list = Some((size, lag));
+            }
+        }
+    }
+
     /// The lifetime of a remembered session, in seconds: the cookie's `Max-Age`.
     pub fn ttl_secs(&self) -> i64 {
         match self {

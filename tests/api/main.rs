@@ -25,6 +25,7 @@ mod magic_link;
 mod mail_delivery;
 mod mail_webhook;
 mod migrations;
+mod observability;
 mod oidc;
 mod openapi;
 mod outage;

@@ -14,14 +14,14 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestDatabase, default_strategy, unique_email};
 
-struct Process {
+pub(crate) struct Process {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Process {
     /// Starts the binary with `vars` on a free port and waits until `/readyz` answers.
-    async fn start(database: &TestDatabase, vars: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(database: &TestDatabase, vars: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -71,7 +71,7 @@ impl Process {
     }
 
     /// Stops the process and returns everything it wrote to stderr.
-    fn stop_and_read_log(mut self) -> String {
+    pub(crate) fn stop_and_read_log(mut self) -> String {
         self.kill();
         let mut log = String::new();
         self.child
@@ -91,7 +91,7 @@ impl Drop for Process {
     }
 }
 
-async fn post(
+pub(crate) async fn post(
     client: &awc::Client,
     url: String,
     body: Value,
