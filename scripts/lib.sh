@@ -60,6 +60,25 @@ ensure_mail_python() {
   export GATEHOUSE_TEST_SMTP_PYTHON=$venv/bin/python
 }
 
+# ensure_kubernetes_validate: kubernetes-validate (pinned with its dependencies, in a venv under
+# /var/tmp) for scripts/check-deploy.sh. The package carries the Kubernetes JSON schemas of each
+# release it supports, so validating needs no cluster and no network; exports its Python as
+# GATEHOUSE_KUBE_VALIDATE_PYTHON. A different pinned version reinstalls.
+KUBERNETES_VALIDATE_VERSION=1.37.0
+ensure_kubernetes_validate() {
+  local venv=${GATEHOUSE_KUBE_VALIDATE_VENV:-/var/tmp/gatehouse-kube-validate-venv}
+  if ! "$venv/bin/python" -c "import sys, kubernetes_validate as k; sys.exit(k.__version__ != '$KUBERNETES_VALIDATE_VERSION')" 2>/dev/null; then
+    log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into $venv"
+    python3 -c 'import ensurepip' 2>/dev/null || ensure_apt python3-venv
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+      "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" jsonschema==4.26.0 \
+      jsonschema-specifications==2025.9.1 referencing==0.37.0 rpds-py==2026.9.1 attrs==26.1.0 \
+      PyYAML==6.0.4 packaging==26.4 importlib_resources==7.1.0 typing_extensions==4.16.0
+  fi
+  export GATEHOUSE_KUBE_VALIDATE_PYTHON=$venv/bin/python
+}
+
 # ensure_oidc_provider: the real OpenID provider the OAuth tests sign in at (oidc-provider,
 # pinned in tests/oidc/package-lock.json), installed with the machine's Node.js.
 ensure_oidc_provider() {
