@@ -94,6 +94,9 @@ suites() {
 
   log "OpenAPI: lint, generated clients, schemathesis and the client flows"
   run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite and PostgreSQL)"
+
+  log "cluster: three instances on one PostgreSQL database behind nginx, a rolling restart under load"
+  run_script scripts/cluster-test.sh "cluster tests" "cluster (three instances behind nginx; both strategies, PostgreSQL)"
 }
 
 if [ "$part" != suites ]; then rust_tests; fi

@@ -74,6 +74,7 @@ pub fn build(mut config: Config, clock: Clock) -> Result<AppState, SetupError> {
             enabled: config.rate_limit,
         },
         openapi_json: crate::openapi::to_json(&document),
+        draining: std::sync::atomic::AtomicBool::new(false),
         config,
         db,
         hasher,
@@ -88,6 +89,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     let shutdown_timeout = u64::try_from(state.config.shutdown_timeout.num_seconds()).unwrap_or(30);
     spawn_pruning(state.clone());
     spawn_session_sync(state.clone());
+    let stop = stop_signal(state.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -110,9 +112,38 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     .workers(workers)
     .max_connections(max_connections)
     .shutdown_timeout(shutdown_timeout)
+    .shutdown_signal(stop)
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Resolves when the service should begin its graceful stop: on SIGINT at once; on SIGTERM after
+/// `GATEHOUSE_DRAIN_DELAY`, during which it goes on serving while `/readyz` answers 503 and every
+/// answer closes its connection, so a load balancer stops sending before the listener closes
+/// (and no request is sent on a kept-alive connection the stop would drop).
+async fn stop_signal(state: web::Data<AppState>) {
+    use futures_util::future::{Either, select};
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        log::error!("cannot listen for SIGTERM and SIGINT; stop the process with SIGKILL");
+        return std::future::pending().await;
+    };
+    let received = select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
+    let delay = state.config.drain_delay.to_std().unwrap_or_default();
+    if matches!(received, Either::Left(_)) && !delay.is_zero() {
+        state
+            .draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        log::info!(
+            "SIGTERM received; draining for {} ms (readiness 503, connections closed after each answer), then stopping",
+            delay.as_millis()
+        );
+        tokio::time::sleep(delay).await;
+    }
 }
 
 /// Serves Prometheus metrics at `/metrics` on its own listener (`GATEHOUSE_METRICS_BIND`), with
@@ -126,6 +157,8 @@ pub fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> std::
             .route("/metrics", web::get().to(routes::health::metrics))
     })
     .workers(1)
+    // It ends with the process, after the service has drained and stopped.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -2,6 +2,7 @@
 //! `startup`. A low floor: routes and middleware import it, and it imports nothing of theirs.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use utoipa::openapi::OpenApi;
@@ -35,9 +36,16 @@ pub struct AppState {
     pub known_paths: KnownPaths,
     /// The OpenAPI document, serialised once.
     pub openapi_json: String,
+    /// Set on SIGTERM for `GATEHOUSE_DRAIN_DELAY`: readiness fails and every answer closes its
+    /// connection, so load balancers move on before the listener closes.
+    pub draining: AtomicBool,
 }
 
 impl AppState {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
     /// How long a client may take to send a request body.
     pub fn request_timeout(&self) -> Duration {
         self.config

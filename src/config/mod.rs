@@ -162,6 +162,9 @@ pub struct Config {
     pub workers: usize,
     /// How long in-flight requests may run after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// After SIGTERM, how long to go on serving (readiness 503, connections closed after each
+    /// answer) before the graceful stop begins.
+    pub drain_delay: Duration,
     /// How long a client may take to send a request body.
     pub request_timeout: Duration,
 }
@@ -450,6 +453,13 @@ impl Config {
             get("GATEHOUSE_SHUTDOWN_TIMEOUT"),
             30,
         )?;
+        let drain_delay = match get("GATEHOUSE_DRAIN_DELAY") {
+            Some(raw) if raw.trim() == "0" => Duration::zero(),
+            raw => duration("GATEHOUSE_DRAIN_DELAY", raw, 0)?,
+        };
+        if drain_delay > Duration::minutes(5) {
+            return Err(invalid("GATEHOUSE_DRAIN_DELAY", "at most 5 minutes"));
+        }
         let request_timeout = duration(
             "GATEHOUSE_REQUEST_TIMEOUT",
             get("GATEHOUSE_REQUEST_TIMEOUT"),
@@ -504,6 +514,7 @@ impl Config {
             log_format,
             workers,
             shutdown_timeout,
+            drain_delay,
             request_timeout,
         })
     }

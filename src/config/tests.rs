@@ -307,10 +307,26 @@ fn metrics_listen_apart_from_the_service_and_logs_are_text_or_json() {
             ],
             "GATEHOUSE_METRICS_BIND",
         ),
-        (vec![("GATEHOUSE_LOG_FORMAT", "logfmt")], "GATEHOUSE_LOG_FORMAT"),
+        (
+            vec![("GATEHOUSE_LOG_FORMAT", "logfmt")],
+            "GATEHOUSE_LOG_FORMAT",
+        ),
     ] {
         let mut all = vec![SECRET];
         all.extend(vars);
         assert_eq!(config(&all).unwrap_err().variable, variable);
+    }
+}
+
+#[test]
+fn the_drain_delay_is_zero_by_default_and_bounded() {
+    assert!(config(&[SECRET]).unwrap().drain_delay.is_zero());
+    for (raw, seconds) in [("0", 0), ("2s", 2), ("90", 90)] {
+        let parsed = config(&[SECRET, ("GATEHOUSE_DRAIN_DELAY", raw)]).unwrap();
+        assert_eq!(parsed.drain_delay.num_seconds(), seconds, "{raw}");
+    }
+    for bad in ["-1", "soon", "6m"] {
+        let error = config(&[SECRET, ("GATEHOUSE_DRAIN_DELAY", bad)]).unwrap_err();
+        assert_eq!(error.variable, "GATEHOUSE_DRAIN_DELAY", "{bad}");
     }
 }

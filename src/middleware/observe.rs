@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
@@ -82,6 +83,14 @@ pub async fn observe(
     let mut response = result?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
+    }
+    // Draining before a stop: the client opens its next request on a new connection, which
+    // the load balancer gives to another instance once this one's readiness has failed.
+    if state.is_some_and(|state| state.is_draining()) {
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
     }
     Ok(response)
 }

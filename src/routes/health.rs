@@ -32,11 +32,17 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`, with `\"sessionCache\": \"on\"` or `\"bypassed\"` in the database strategy when the session cache is on", body = StatusResponse),
-        (status = 503, description = "The database did not answer in time.", body = ErrorBody),
+        (status = 503, description = "The database did not answer in time, or the service is draining before it stops (after SIGTERM, `GATEHOUSE_DRAIN_DELAY`).", body = ErrorBody),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.is_draining() {
+        return HttpResponse::ServiceUnavailable().json(ErrorBody {
+            message: "Shutting down".to_owned(),
+            code: "SERVICE_UNAVAILABLE".to_owned(),
+        });
+    }
     let ready = match state.db.ping(Duration::from_secs(1)).await {
         Ok(()) => state.sessions.ready(&state.db, state.clock.now()).await,
         Err(error) => Err(error),

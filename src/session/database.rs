@@ -52,20 +52,22 @@ impl DatabaseSessions {
         Ok(token)
     }
 
-    /// The session and its user from the cache, else in one round trip (which fills the
-    /// cache); an expired row is deleted when met. A cached session that looks expired is read
-    /// again (another instance may have extended it).
+    /// The session and its user from the cache (when `cached` allows), else in one round trip
+    /// (which fills the cache); an expired row is deleted when met. A cached session that looks
+    /// expired is read again (another instance may have extended it).
     pub async fn resolve(
         &self,
         db: &Db,
         token: &str,
         now: DateTime<Utc>,
         may_refresh: bool,
+        cached: bool,
     ) -> Result<Option<ActiveSession>, ApiError> {
         let token_hash = hash_session_token(token);
         let now_naive = now.naive_utc();
         let cache = self.cache.as_deref();
         let cached = cache
+            .filter(|_| cached)
             .and_then(|cache| cache.get(&token_hash))
             .filter(|hit| hit.row.expires_at > now_naive);
         let (mut row, user) = match cached {

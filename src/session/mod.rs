@@ -159,26 +159,43 @@ impl Sessions {
         now: DateTime<Utc>,
         refresh: Refresh,
     ) -> Result<Option<ActiveSession>, ApiError> {
+        self.resolve(db, presented, now, refresh, true).await
+    }
+
+    /// [`Sessions::current`], from the session cache when `cached` allows.
+    async fn resolve(
+        &self,
+        db: &Db,
+        presented: &Presented,
+        now: DateTime<Utc>,
+        refresh: Refresh,
+        cached: bool,
+    ) -> Result<Option<ActiveSession>, ApiError> {
         let Some(token) = presented.token() else {
             return Ok(None);
         };
         let may_refresh = refresh == Refresh::WhenDue && !presented.dont_remember;
         match self {
-            Self::Database(sessions) => sessions.resolve(db, token, now, may_refresh).await,
+            Self::Database(sessions) => sessions.resolve(db, token, now, may_refresh, cached).await,
             Self::Jwt(sessions) => sessions.resolve(db, token, now, may_refresh).await,
         }
     }
 
     /// The current session, as [`Sessions::current`] resolves it, for an endpoint that acts for
-    /// its user: the user row is read in both strategies, so a JWT's claims never decide and a
-    /// user deleted meanwhile has no session.
+    /// its user: the session (database strategy, past the session cache) and the user row are
+    /// read from the database in both strategies, so neither a JWT's claims nor a cached entry
+    /// another instance's write has not yet reached decides, and a user deleted meanwhile has no
+    /// session.
     pub async fn signed_in(
         &self,
         db: &Db,
         presented: &Presented,
         now: DateTime<Utc>,
     ) -> Result<Option<ActiveSession>, ApiError> {
-        let Some(mut active) = self.current(db, presented, now, Refresh::WhenDue).await? else {
+        let Some(mut active) = self
+            .resolve(db, presented, now, Refresh::WhenDue, false)
+            .await?
+        else {
             return Ok(None);
         };
         if let Self::Jwt(_) = self {

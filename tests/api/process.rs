@@ -65,6 +65,27 @@ impl Process {
         }
     }
 
+    /// Sends SIGTERM.
+    pub(crate) fn terminate(&self) {
+        rustix::process::kill_process(
+            rustix::process::Pid::from_child(&self.child),
+            rustix::process::Signal::TERM,
+        )
+        .unwrap();
+    }
+
+    /// Waits for the process to exit (at most `limit`), returning its exit status.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "still running after {limit:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
@@ -271,5 +292,65 @@ async fn every_acknowledged_sign_up_survives_a_sigkill() {
     println!(
         "{} acknowledged sign-ups survived the SIGKILL",
         emails.len()
+    );
+}
+
+#[actix_web::test]
+async fn sigterm_drains_before_the_graceful_stop() {
+    let database = TestDatabase::new();
+    let mut process = Process::start(&database, &[("GATEHOUSE_DRAIN_DELAY", "2s")]).await;
+    let client = awc::Client::default();
+    let ready = client
+        .get(format!("{}/readyz", process.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_ne!(
+        ready.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..])
+    );
+
+    let signalled = Instant::now();
+    process.terminate();
+    // Readiness fails at once; everything else is still served, each answer closing its
+    // connection.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let status = client
+            .get(format!("{}/readyz", process.address))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == 503 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "/readyz still answers {status}");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let healthy = client
+        .get(format!("{}/healthz", process.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(healthy.status(), 200);
+    assert_eq!(healthy.headers().get("connection").unwrap(), "close");
+    let (status, body, _) = post(
+        &client,
+        format!("{}/api/auth/sign-up", process.address),
+        json!({"name": "Late", "email": unique_email(), "password": PASSWORD}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(signalled.elapsed() < Duration::from_millis(1500));
+
+    let exit = process.wait_exit(Duration::from_secs(10));
+    let took = signalled.elapsed();
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        took >= Duration::from_secs(2),
+        "stopped after {took:?}, before the drain ended"
     );
 }

@@ -266,3 +266,38 @@ async fn the_cache_can_be_turned_off() {
     app.sign_out_with_cookie(&user.cookie).await;
     assert!(!app.is_signed_in(&user.cookie).await);
 }
+
+/// The cache serves reads; an endpoint that acts for the user reads the session and the user
+/// from the database, so a session ended, or a user changed, by a write the cache has not heard
+/// of (here: made in SQL, so no invalidation is published) never acts.
+#[actix_web::test]
+async fn an_endpoint_that_acts_for_the_user_never_trusts_the_cache() {
+    let app = database_app().await;
+    within(Duration::from_secs(5), "the cache is in use", || async {
+        cache_state(&app).await == "on"
+    })
+    .await;
+    let user = app.sign_up_user().await;
+    assert!(app.is_signed_in(&user.cookie).await, "now cached");
+    app.database
+        .connect()
+        .batch_execute("DELETE FROM sessions")
+        .unwrap();
+
+    assert!(
+        app.is_signed_in(&user.cookie).await,
+        "get-session answers from the cache (until the TTL), so the check below means something"
+    );
+    let acted = app
+        .post_json(
+            "/api/auth/update-user",
+            &json!({"name": "Not Allowed"}),
+            &[
+                ("cookie", &user.cookie),
+                ("origin", crate::helpers::TRUSTED_ORIGIN),
+            ],
+        )
+        .await;
+    assert_eq!(acted.status, 401, "{}", acted.text);
+    assert_eq!(acted.code(), "UNAUTHORIZED");
+}

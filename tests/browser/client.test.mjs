@@ -10,7 +10,7 @@ import { createAuthClient } from "better-auth/client";
 import { usernameClient } from "better-auth/client/plugins";
 import { linkIn, mailTo } from "./mail.mjs";
 import { browserLikeClient } from "./browser-like.mjs";
-import { PASSWORD, cookiePrefix, database, isGatehouse, mailDir, spaOrigin, strategy, unique, url } from "./target.mjs";
+import { PASSWORD, cookiePrefix, database, isGatehouse, mailDir, settled, spaOrigin, strategy, unique, url } from "./target.mjs";
 
 const SESSION_COOKIE = `${cookiePrefix}.session_token`;
 const DONT_REMEMBER = `${cookiePrefix}.dont_remember`;
@@ -143,11 +143,11 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     }
     const laptopItem = listed.data.find((item) => item.id === laptopId);
     assert.deepEqual((await phone.revokeSession({ token: laptopItem.token })).data, { status: true });
-    assert.equal((await laptop.getSession()).data, null, "the laptop is signed out");
+    assert.equal((await settled(() => laptop.getSession(), (r) => r.data === null)).data, null, "the laptop is signed out");
     assert.ok((await tablet.getSession()).data, "the tablet is not");
 
     assert.deepEqual((await phone.revokeOtherSessions()).data, { status: true });
-    assert.equal((await tablet.getSession()).data, null);
+    assert.equal((await settled(() => tablet.getSession(), (r) => r.data === null)).data, null);
     assert.equal((await phone.listSessions()).data.length, 1, "only the phone is left");
 
     assert.deepEqual((await phone.revokeSessions()).data, { status: true });
@@ -176,7 +176,7 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.equal(changed.error, null, JSON.stringify(changed.error));
     assert.equal(typeof changed.data.token, "string");
     assert.equal(changed.data.user.email, email);
-    assert.equal((await other.getSession()).data, null, "the other session ended with the change");
+    assert.equal((await settled(() => other.getSession(), (r) => r.data === null)).data, null, "the other session ended with the change");
     assert.ok((await client.getSession()).data, "this device holds the new session");
 
     const updated = await client.updateUser({ name: "Renamed", displayUsername: "Shown Name" });
@@ -224,7 +224,7 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     assert.deepEqual(reset.data, { status: true });
     assert.equal(replayed.error.status, 400);
     assert.equal(replayed.error.code, "INVALID_TOKEN");
-    assert.equal((await other.getSession()).data, null, "a reset ends every session");
+    assert.equal((await settled(() => other.getSession(), (r) => r.data === null)).data, null, "a reset ends every session");
     assert.equal((await client.signIn.email({ email, password: PASSWORD })).error.code, "INVALID_EMAIL_OR_PASSWORD");
     assert.equal((await client.signIn.email({ email, password: NEW })).error, null);
   });
@@ -238,7 +238,10 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     const resent = await client.sendVerificationEmail({ email, callbackURL: "/again" });
     const second = new URL(linkIn(await mailTo(email, "Verify", 2)));
     const verified = await client.verifyEmail({ query: { token: link.searchParams.get("token") } });
-    const user = (await client.getSession({ query: { disableCookieCache: true } })).data.user;
+    const user = (await settled(
+      () => client.getSession({ query: { disableCookieCache: true } }),
+      (r) => r.data?.user.emailVerified === true,
+    )).data.user;
     const already = await client.sendVerificationEmail({ email });
     const replay = await client.verifyEmail({ query: { token: second.searchParams.get("token") } });
 
@@ -294,7 +297,10 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     const confirmed = await fetch(confirmation, { redirect: "manual" });
     const completion = new URL(linkIn(await mailTo(target, "Verify")));
     const moved = await client.verifyEmail({ query: { token: completion.searchParams.get("token") } });
-    const session = await client.getSession({ query: { disableCookieCache: true } });
+    const session = await settled(
+      () => client.getSession({ query: { disableCookieCache: true } }),
+      (r) => r.data?.user.email === target,
+    );
 
     assert.deepEqual(asked.data, { status: true });
     assert.equal(confirmed.status, 302);
@@ -340,7 +346,7 @@ describe(`better-auth client against ${url} (${strategy} sessions, ${database})`
     const first = await viaAuth.getSession();
     const second = await viaHeader.getSession();
     const signedOut = await viaAuth.signOut();
-    const afterFirst = await viaAuth.getSession();
+    const afterFirst = await settled(() => viaAuth.getSession(), (r) => r.data === null);
     const afterSecond = await viaHeader.getSession();
 
     assert.equal(first.error, null, JSON.stringify(first.error));
