@@ -287,7 +287,7 @@ check_graceful_stop() {
   code=$(timeout 45 "$DOCKER_CLI" wait "$container") || fail "still running 45 s after SIGTERM"
   [ "$code" = 0 ] || fail "exit code $code after SIGTERM"
   log=$(docker logs "$container" 2>&1)
-  awk '/SIGTERM received/ {t=NR} /"POST \/api\/auth\/sign-up HTTP\/1.1" 200/ {s=NR} END {exit !(t && s > t)}' <<<"$log" \
+  awk '/SIGTERM received/ {t=NR} /method=POST route=\/api\/auth\/sign-up status=200/ {s=NR} END {exit !(t && s > t)}' <<<"$log" \
     || fail "the sign-up did not complete after the SIGTERM (not in flight?)"
   grep -q 'gatehouse stopped' <<<"$log" || fail "no 'gatehouse stopped' line"
   echo "SIGTERM with a sign-up in flight: new request got ${probe:-nothing}, sign-up 200, exit code 0"

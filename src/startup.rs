@@ -133,17 +133,25 @@ async fn stop_signal(state: web::Data<AppState>) {
         return std::future::pending().await;
     };
     let received = select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
+    let name = match received {
+        Either::Left(_) => "SIGTERM",
+        Either::Right(_) => "SIGINT",
+    };
     let delay = state.config.drain_delay.to_std().unwrap_or_default();
-    if matches!(received, Either::Left(_)) && !delay.is_zero() {
+    if name == "SIGTERM" && !delay.is_zero() {
         state
             .draining
             .store(true, std::sync::atomic::Ordering::Relaxed);
         log::info!(
-            "SIGTERM received; draining for {} ms (readiness 503, connections closed after each answer), then stopping",
+            "SIGTERM received; draining for {} ms (readiness 503, connections closed after each answer)",
             delay.as_millis()
         );
         tokio::time::sleep(delay).await;
     }
+    log::info!(
+        "{name} received; stopping: no new connections, in-flight requests get {} s",
+        state.config.shutdown_timeout.num_seconds()
+    );
 }
 
 /// Serves Prometheus metrics at `/metrics` on its own listener (`GATEHOUSE_METRICS_BIND`), with

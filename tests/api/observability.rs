@@ -103,6 +103,18 @@ async fn send(
     }
 }
 
+/// A POST as if through a proxy, from `address`.
+async fn post_from(client: &awc::Client, url: &str, body: Value, address: &str) -> Answer {
+    send(
+        client,
+        "POST",
+        url,
+        Some(body),
+        &[("x-forwarded-for", address)],
+    )
+    .await
+}
+
 fn cookie_of(answer: &Answer) -> String {
     answer
         .headers
@@ -142,23 +154,21 @@ async fn metrics_count_a_scripted_flow_exactly_and_only_on_their_own_listener() 
     };
 
     let email = unique_email();
-    let signed_up = send(
+    let signed_up = post_from(
         &client,
-        "POST",
         &format!("{base}/sign-up/email"),
-        Some(json!({"name": "Metered", "email": email, "password": PASSWORD})),
-        &[("x-forwarded-for", &from())],
+        json!({"name": "Metered", "email": email, "password": PASSWORD}),
+        &from(),
     )
     .await;
     assert_eq!(signed_up.status, 200);
     let cookie = cookie_of(&signed_up);
     for _ in 0..2 {
-        let answer = send(
+        let answer = post_from(
             &client,
-            "POST",
             &sign_in,
-            Some(json!({"email": email, "password": PASSWORD})),
-            &[("x-forwarded-for", &from())],
+            json!({"email": email, "password": PASSWORD}),
+            &from(),
         )
         .await;
         assert_eq!(answer.status, 200);
@@ -170,34 +180,25 @@ async fn metrics_count_a_scripted_flow_exactly_and_only_on_their_own_listener() 
         json!({"email": email, "password": "wrong-password-3"}),
         json!({"email": unique_email(), "password": PASSWORD}),
     ] {
-        let answer = send(
-            &client,
-            "POST",
-            &sign_in,
-            Some(wrong),
-            &[("x-forwarded-for", &from())],
-        )
-        .await;
+        let answer = post_from(&client, &sign_in, wrong, &from()).await;
         assert_eq!(answer.status, 401);
     }
     // A second user fails five times (9), then is locked whatever the address.
     let locked_email = unique_email();
-    let answer = send(
+    let answer = post_from(
         &client,
-        "POST",
         &format!("{base}/sign-up/email"),
-        Some(json!({"name": "", "email": locked_email, "password": PASSWORD})),
-        &[("x-forwarded-for", &from())],
+        json!({"name": "", "email": locked_email, "password": PASSWORD}),
+        &from(),
     )
     .await;
     assert_eq!(answer.status, 200);
     for attempt in 0..6 {
-        let answer = send(
+        let answer = post_from(
             &client,
-            "POST",
             &sign_in,
-            Some(json!({"email": locked_email, "password": "not-the-password"})),
-            &[("x-forwarded-for", &from())],
+            json!({"email": locked_email, "password": "not-the-password"}),
+            &from(),
         )
         .await;
         assert_eq!(
@@ -208,12 +209,11 @@ async fn metrics_count_a_scripted_flow_exactly_and_only_on_their_own_listener() 
     }
     // One address tries ten unknown accounts (19), and its eleventh request is throttled.
     for attempt in 0..11 {
-        let answer = send(
+        let answer = post_from(
             &client,
-            "POST",
             &sign_in,
-            Some(json!({"email": unique_email(), "password": PASSWORD})),
-            &[("x-forwarded-for", "10.9.9.9")],
+            json!({"email": unique_email(), "password": PASSWORD}),
+            "10.9.9.9",
         )
         .await;
         assert_eq!(
