@@ -58,7 +58,7 @@ start() {
   [ -n "${4:-}" ] && mail=(GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$4" GATEHOUSE_MAIL_FROM=bench@example.com)
   port=$(free_port)
   mkdir -p "$work/$name"
-  (cd "$work/$name" && exec env "${mail[@]}" "${start_env[@]}" RUST_LOG=warn GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
+  (cd "$work/$name" && exec env "${mail[@]}" RUST_LOG=warn "${start_env[@]}" GATEHOUSE_BIND="127.0.0.1:$port" DATABASE_URL="$url" \
     GATEHOUSE_SECRET=bench-secret-0123456789abcdef-0123456789 GATEHOUSE_SESSION_STRATEGY="$strategy" \
     GATEHOUSE_RATE_LIMIT=off GATEHOUSE_BCRYPT_COST="$cost" "$GATEHOUSE_BIN" >"$work/$name/log" 2>&1) &
   pid=$!
@@ -173,6 +173,15 @@ bench get_session_jwt /api/auth/get-session -H "Cookie: $cookie"
 bench verify_jwt /api/auth/verify -H "Cookie: $cookie"
 stop "$pid"
 
+log "SQLite, jwt sessions, with metrics on and the JSON access log written (RUST_LOG=info)"
+start_env=(GATEHOUSE_METRICS=on GATEHOUSE_METRICS_BIND="127.0.0.1:$(free_port)" GATEHOUSE_LOG_FORMAT=json RUST_LOG=info)
+start sqlite-jwt-observed jwt "sqlite://$work/sqlite-jwt-observed.db"
+start_env=()
+seed_user
+bench get_session_jwt_observed /api/auth/get-session -H "Cookie: $cookie"
+record access_log_lines "$(grep -c '"target":"gatehouse::access"' "$work/sqlite-jwt-observed/log")"
+stop "$pid"
+
 log "PostgreSQL, database sessions (session cache on)"
 pg_db="gatehouse_bench_$$"
 create_pg_database "$pg_db"; pg_databases+=("$pg_db")
@@ -241,6 +250,7 @@ record ratio_db_sqlite_get_session_to_baseline "$(ratio "${result[get_session_db
 record ratio_db_pg_get_session_to_baseline "$(ratio "${result[get_session_db_pg_rps]}" "${result[baseline_rps]}")"
 record ratio_db_pg_get_session_to_jwt "$(ratio "${result[get_session_db_pg_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_db_pg_uncached_get_session_to_jwt "$(ratio "${result[get_session_db_pg_uncached_rps]}" "${result[get_session_jwt_rps]}")"
+record ratio_observed_get_session_jwt "$(ratio "${result[get_session_jwt_observed_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_verify_to_get_session_jwt "$(ratio "${result[verify_jwt_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_verify_to_get_session_db_sqlite "$(ratio "${result[verify_db_sqlite_rps]}" "${result[get_session_db_sqlite_rps]}")"
 record ratio_sign_in_to_bcrypt "$(ratio "${result[sign_in_rps]}" "${result[bcrypt_verify_per_sec]}")"
@@ -257,6 +267,7 @@ log "results ($mode mode, ${duration}s per scenario, $connections connections, b
 printf '| %-44s | %10s | %11s | %-6s |\n' scenario value target verdict
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..8})"
 target "jwt get-session / baseline req/s" "${result[ratio_jwt_get_session_to_baseline]}" '>=' 0.60
+target "jwt get-session, metrics + JSON log / neither" "${result[ratio_observed_get_session_jwt]}" '>=' 0.80
 target "verify / get-session req/s (jwt)" "${result[ratio_verify_to_get_session_jwt]}" '>=' 1.00
 target "verify / get-session req/s (database, SQLite)" "${result[ratio_verify_to_get_session_db_sqlite]}" '>=' 1.00
 target "database get-session / baseline (PostgreSQL)" "${result[ratio_db_pg_get_session_to_baseline]}" '>=' 0.25
