@@ -138,7 +138,7 @@ fn serve() -> ExitCode {
         if let Some(metrics_listener) = metrics_listener {
             let address = metrics_listener.local_addr()?;
             let metrics = startup::serve_metrics(metrics_listener, state)?;
-            // It stops on the same signal as the service, and with the process in any case.
+            // No signals of its own: it ends with the process, once the service has stopped.
             actix_web::rt::spawn(metrics);
             log::info!("metrics on http://{address}/metrics");
         }
