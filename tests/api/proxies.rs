@@ -141,10 +141,39 @@ impl Proxy {
 }
 
 impl Drop for Proxy {
+    /// SIGTERM first, so nginx's master takes its workers with it (SIGKILL left them running,
+    /// orphaned, holding their ports); SIGKILL only if it is still there after five seconds.
     fn drop(&mut self) {
+        let _gone = rustix::process::kill_process(
+            rustix::process::Pid::from_child(&self.child),
+            rustix::process::Signal::TERM,
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _gone = self.child.kill();
         let _reaped = self.child.wait();
     }
+}
+
+/// The processes whose parent is `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                // pid (comm) state ppid ...: the fields after the last ')'.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }
 
 fn installed(program: &str) -> bool {
@@ -574,6 +603,39 @@ async fn caddy_in_front_of_gatehouse_enforces_sessions() {
 
 /// What the "gatehouse gone" checks above rely on: once `stop` returns nothing answers, not even
 /// on a connection kept alive from before, as a proxy keeps its upstream connections.
+#[actix_web::test]
+#[ignore = "needs nginx (Debian's package): scripts/test.sh installs it and runs ignored tests"]
+async fn a_stopped_nginx_leaves_no_worker_behind() {
+    let app = builder().spawn().await;
+    let echo = start_echo();
+    let port = free_port();
+    let upstream = app.address.trim_start_matches("http://").to_owned();
+    let proxy = start_nginx(port, &upstream, &echo.address);
+    let master = proxy.child.id();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let workers = loop {
+        let workers = children_of(master);
+        if !workers.is_empty() {
+            break workers;
+        }
+        assert!(Instant::now() < deadline, "nginx started no worker");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(proxy);
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while workers
+        .iter()
+        .any(|worker| Path::new(&format!("/proc/{worker}")).exists())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "nginx workers {workers:?} outlived their master"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[actix_web::test]
 async fn a_stopped_gatehouse_answers_nothing_even_on_a_kept_alive_connection() {
     let app = builder()
