@@ -26,6 +26,8 @@ pub enum TokenEndpoint {
     ResetPassword,
     /// verify-email: 401.
     VerifyEmail,
+    /// The admin API and `gatehouse user`, naming a user who does not exist: 404.
+    Admin,
     /// sign-in/social and link-social with an `idToken` that fails a check: 401.
     IdToken,
     /// delete-user: 404.
@@ -37,7 +39,7 @@ impl TokenEndpoint {
         match self {
             Self::ResetPassword => StatusCode::BAD_REQUEST,
             Self::VerifyEmail | Self::IdToken => StatusCode::UNAUTHORIZED,
-            Self::DeleteUser => StatusCode::NOT_FOUND,
+            Self::DeleteUser | Self::Admin => StatusCode::NOT_FOUND,
         }
     }
 }
@@ -80,6 +82,12 @@ pub enum ApiError {
     InvalidUsernameOrPassword,
     #[error("Unauthorized")]
     Unauthorized,
+    /// A session for a banned user (sign-in after the password, magic link, OAuth, impersonation).
+    #[error("{BANNED_USER_MESSAGE}")]
+    BannedUser,
+    /// A role other than `user` and `admin`.
+    #[error("You are not allowed to set a non-existent role value")]
+    NonExistentRole,
     /// The session's sign-in is older than `GATEHOUSE_FRESH_AGE`.
     #[error("Session is not fresh")]
     SessionNotFresh,
@@ -206,6 +214,9 @@ pub enum ApiError {
     Unavailable(String),
 }
 
+/// What a banned user is told, as Better Auth's admin plugin words it.
+pub const BANNED_USER_MESSAGE: &str = "You have been banned from this application. Please contact support if you believe this is an error.";
+
 fn username_message(problem: UsernameProblem) -> &'static str {
     match problem {
         UsernameProblem::TooShort => "Username is too short",
@@ -249,6 +260,11 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "INVALID_USERNAME_OR_PASSWORD")
             }
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
+            Self::BannedUser => (StatusCode::FORBIDDEN, "BANNED_USER"),
+            Self::NonExistentRole => (
+                StatusCode::BAD_REQUEST,
+                "YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE",
+            ),
             Self::SessionNotFresh => (StatusCode::FORBIDDEN, "SESSION_NOT_FRESH"),
             Self::SessionExpired => (StatusCode::BAD_REQUEST, "SESSION_EXPIRED"),
             Self::CredentialAccountNotFound => {
@@ -425,6 +441,14 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "`/verify`, and the endpoints that act for the signed-in user: no valid session.",
         ),
         row(
+            ApiError::BannedUser,
+            "Sign-in (after the password is checked), magic link, social sign-in by ID token, auto sign-in after verification: the user is banned (`gatehouse user ban`). The OAuth callback redirects with `?error=banned` instead.",
+        ),
+        row(
+            ApiError::NonExistentRole,
+            "A role other than `user` and `admin` (`gatehouse user set-role`, `create --role`).",
+        ),
+        row(
             ApiError::SessionNotFresh,
             "list-sessions, and change-email without `currentPassword`: the sign-in is older than `GATEHOUSE_FRESH_AGE`; sign in again.",
         ),
@@ -458,7 +482,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::UserNotFound(TokenEndpoint::ResetPassword),
-            "reset-password: the token's user was deleted meanwhile (401 on verify-email).",
+            "reset-password: the token's user was deleted meanwhile (401 on verify-email; `gatehouse user` exits 3 for a user who does not exist).",
         ),
         row(
             ApiError::TokenExpired,
@@ -749,9 +773,11 @@ mod tests {
             ApiError::FailedToGetUserInfo => 45,
             ApiError::ResetPasswordDisabled => 33,
             ApiError::InvalidRedirectUrl => 34,
+            ApiError::BannedUser => 55,
+            ApiError::NonExistentRole => 56,
         }
     }
-    const VARIANTS: usize = 55;
+    const VARIANTS: usize = 57;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -1,12 +1,17 @@
 //! gatehouse: a standalone authentication service with Better Auth's wire format.
 //!
 //! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
-//! `middleware` around the shared `state`; handlers call `session`, `auth`, `mail` and `oauth`;
-//! `session` and `auth` call `db`;
+//! `middleware` around the shared `state`, and `cli` runs commands; handlers and `cli` call
+//! `admin`, which (like the handlers) calls `session`, `auth`, `mail` and `oauth`; `session` and
+//! `auth` call `db`;
 //! everything may use `config`, `error`, `clock`, `ids`, `seal` and `metrics`.
 
+/// Administration: user management and bans, each action written to the audit log.
+pub mod admin;
 /// Password hashing, credential checks, trusted origins, client addresses and abuse counters.
 pub mod auth;
+/// `gatehouse user …`: administration from the server's shell.
+pub mod cli;
 /// The only place that reads the wall clock.
 pub mod clock;
 /// Typed configuration from the environment, validated once.

@@ -11,8 +11,13 @@ use crate::config::LogFormat;
 
 /// Starts logging; call once, before anything logs.
 pub fn init(format: LogFormat) {
+    init_with(format, "info");
+}
+
+/// [`init`] with another level when `RUST_LOG` is unset (the command line logs warnings only).
+pub fn init_with(format: LogFormat, default_filter: &str) {
     let mut builder =
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_filter));
     if format == LogFormat::Json {
         builder.format(|buf, record| {
             let timestamp = buf.timestamp_millis().to_string();

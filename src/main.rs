@@ -1,4 +1,4 @@
-//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key | mail-webhook-key]`: read the configuration, start
+//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key | mail-webhook-key | user …]`: read the configuration, start
 //! logging, open the database, bind the socket, serve.
 
 use std::io::{Read as _, Write as _};
@@ -39,6 +39,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Manage users: create, list, show, set-password, set-role, ban, unban, revoke-sessions,
+    /// delete, audit.
+    User {
+        #[command(subcommand)]
+        command: gatehouse::cli::UserCommand,
+    },
     /// Print, in hex, the key that signs mail webhooks (derived from GATEHOUSE_SECRET), for the
     /// receiver to verify X-Gatehouse-Signature with.
     MailWebhookKey,
@@ -55,6 +61,7 @@ fn main() -> ExitCode {
         Command::Healthcheck => healthcheck(),
         Command::JwtKey { out } => jwt_key(out),
         Command::MailWebhookKey => mail_webhook_key(),
+        Command::User { command } => gatehouse::cli::run(command),
     }
 }
 

@@ -61,15 +61,10 @@ pub async fn register(
         .as_ref()
         .map(|_| body.display_username.or(body.username).unwrap_or_default());
     let user = UserRow {
-        id: random_id(),
-        name: body.name,
-        email: body.email,
-        email_verified: false,
         image: body.image,
         username,
         display_username,
-        created_at: now.naive_utc(),
-        updated_at: now.naive_utc(),
+        ..UserRow::new(random_id(), body.name, body.email, false, now.naive_utc())
     };
     let account = AccountRow::credential(random_id(), &user.id, password_hash, now.naive_utc());
     let inserted = user.clone();

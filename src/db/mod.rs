@@ -3,6 +3,7 @@
 //! pooled connection is taken and the only hop to a blocking thread for database work.
 
 pub mod accounts;
+pub mod audit;
 pub mod invalidations;
 pub mod models;
 pub mod rate_limits;

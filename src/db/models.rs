@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{accounts, revoked_sessions, sessions, users, verifications};
+use super::schema::{accounts, audit_log, revoked_sessions, sessions, users, verifications};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -21,6 +21,48 @@ pub struct UserRow {
     pub display_username: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `user` or `admin`, several comma-joined ([`crate::admin::roles`]).
+    pub role: String,
+    pub banned: bool,
+    pub ban_reason: Option<String>,
+    /// When the ban lifts; `None` with `banned` is for ever.
+    pub ban_expires: Option<NaiveDateTime>,
+}
+
+/// The role of a new user.
+pub const DEFAULT_ROLE: &str = "user";
+
+impl UserRow {
+    /// A new user as sign-up, magic link and OAuth make them: role `user`, not banned.
+    pub fn new(
+        id: String,
+        name: String,
+        email: String,
+        email_verified: bool,
+        now: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            email,
+            email_verified,
+            image: None,
+            username: None,
+            display_username: None,
+            created_at: now,
+            updated_at: now,
+            role: DEFAULT_ROLE.to_owned(),
+            banned: false,
+            ban_reason: None,
+            ban_expires: None,
+        }
+    }
+
+    /// Whether a ban is in force at `now` (an expired one is not, and is lifted at the next
+    /// sign-in).
+    pub fn is_banned(&self, now: NaiveDateTime) -> bool {
+        self.banned && self.ban_expires.is_none_or(|expires| expires > now)
+    }
 }
 
 /// The profile fields update-user may change; `None` leaves a column as it is, `Some(None)`
@@ -96,6 +138,8 @@ pub struct SessionRow {
     pub user_agent: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The admin's user id when an admin started this session as its user.
+    pub impersonated_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -127,4 +171,25 @@ pub struct VerificationRow {
     pub used_at: Option<NaiveDateTime>,
     /// An OAuth sign-in's JSON (PKCE verifier, nonce, targets); `None` for mailed tokens.
     pub payload: Option<String>,
+}
+
+/// One administrative action ([`crate::admin`]): who did what to whom, when, from where.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub at: NaiveDateTime,
+    /// The admin's user id; `None` from the command line.
+    pub actor_id: Option<String>,
+    /// The admin's email, or `cli:<operating-system user>`.
+    pub actor: String,
+    /// What was done: `create-user`, `set-role`, `ban-user`, ...
+    pub action: String,
+    pub target_id: Option<String>,
+    /// The target user's email at the time.
+    pub target: Option<String>,
+    /// The admin's client address; empty from the command line.
+    pub ip_address: String,
+    /// What changed, as text; never a password, a hash or a token.
+    pub detail: Option<String>,
 }

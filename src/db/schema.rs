@@ -18,6 +18,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor -> Text,
+        action -> Text,
+        target_id -> Nullable<Text>,
+        target -> Nullable<Text>,
+        ip_address -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         count -> Integer,
@@ -50,6 +64,7 @@ diesel::table! {
         user_agent -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        impersonated_by -> Nullable<Text>,
     }
 }
 
@@ -64,6 +79,10 @@ diesel::table! {
         display_username -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        role -> Text,
+        banned -> Bool,
+        ban_reason -> Nullable<Text>,
+        ban_expires -> Nullable<Timestamp>,
     }
 }
 
@@ -89,6 +108,7 @@ diesel::joinable!(verifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    audit_log,
     rate_limits,
     revoked_sessions,
     session_invalidations,

@@ -10,11 +10,57 @@ use super::invalidations::{Invalidation, publish};
 use super::models::{SessionRow, UserRow};
 use super::schema::{sessions, users};
 
-pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
-    diesel::insert_into(sessions::table)
-        .values(session)
-        .execute(conn)
-        .map(drop)
+/// Whether a new session may start for its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Inserted.
+    Admitted,
+    /// The user is banned; nothing was written.
+    Banned,
+    /// The user is gone; nothing was written.
+    NoUser,
+}
+
+/// Inserts a new session unless its user is banned, in one transaction: the user's ban is read
+/// there (on PostgreSQL `FOR SHARE`, so a ban that commits meanwhile waits for this insert, and
+/// its revocation sweep afterwards ends the session; SQLite serialises the two writers). An
+/// expired ban is lifted (its fields cleared) and the session starts.
+pub fn insert_unless_banned(
+    conn: &mut DbConnection,
+    session: &SessionRow,
+    now: NaiveDateTime,
+) -> QueryResult<Admission> {
+    conn.transaction(|conn| {
+        let ban = users::table
+            .find(&session.user_id)
+            .select((users::banned, users::ban_expires));
+        let ban: Option<(bool, Option<NaiveDateTime>)> = match conn {
+            DbConnection::Postgres(pg) => ban.for_share().get_result(pg).optional()?,
+            DbConnection::Sqlite(sqlite) => ban.get_result(sqlite).optional()?,
+        };
+        match ban {
+            None => return Ok(Admission::NoUser),
+            Some((true, expires)) if expires.is_none_or(|expires| expires > now) => {
+                return Ok(Admission::Banned);
+            }
+            Some((true, _)) => super::users::lift_ban(conn, &session.user_id, now)?,
+            Some((false, _)) => {}
+        }
+        diesel::insert_into(sessions::table)
+            .values(session)
+            .execute(conn)?;
+        Ok(Admission::Admitted)
+    })
+}
+
+/// The sessions an admin sees for a user: every row, expired ones not yet pruned included,
+/// oldest first.
+pub fn all_for_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.asc(), sessions::id.asc()))
+        .select(SessionRow::as_select())
+        .load(conn)
 }
 
 /// The session and its user in one round trip: the whole of a get-session read. The columns are

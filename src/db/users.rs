@@ -243,3 +243,114 @@ pub fn delete(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
     publish(conn, Invalidation::User(user_id.to_owned()))?;
     Ok(deleted)
 }
+
+/// Clears an expired ban, as the next sign-in finds it.
+pub fn lift_ban(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::banned.eq(false),
+            users::ban_reason.eq(None::<String>),
+            users::ban_expires.eq(None::<chrono::NaiveDateTime>),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    publish(conn, Invalidation::User(user_id.to_owned()))
+}
+
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+/// Sets the user's roles (already checked and joined).
+pub fn set_role(
+    conn: &mut DbConnection,
+    user_id: &str,
+    role: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    let updated = diesel::update(users::table.find(user_id))
+        .set((users::role.eq(role), users::updated_at.eq(now)))
+        .execute(conn)?;
+    publish(conn, Invalidation::User(user_id.to_owned()))?;
+    Ok(updated)
+}
+
+/// Bans the user (`expires` `None`: for ever), or lifts the ban (`ban` `None`).
+pub fn set_ban(
+    conn: &mut DbConnection,
+    user_id: &str,
+    ban: Option<(&str, Option<chrono::NaiveDateTime>)>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    let (banned, reason, expires) = match ban {
+        Some((reason, expires)) => (true, Some(reason.to_owned()), expires),
+        None => (false, None, None),
+    };
+    let updated = diesel::update(users::table.find(user_id))
+        .set((
+            users::banned.eq(banned),
+            users::ban_reason.eq(reason),
+            users::ban_expires.eq(expires),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    publish(conn, Invalidation::User(user_id.to_owned()))?;
+    Ok(updated)
+}
+
+/// Which users a listing wants: a case-insensitive search in one column, then a page in a
+/// stable order (the sort column, then the id).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Lower-cased text to find in `email` (or, with `search_name`, in `name`).
+    pub search: Option<String>,
+    pub search_name: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A page of users, newest first, and how many match in all.
+pub fn list(conn: &mut DbConnection, listing: &Listing) -> QueryResult<(Vec<UserRow>, i64)> {
+    let filtered = || {
+        let mut query = users::table.into_boxed();
+        if let Some(search) = &listing.search {
+            let pattern = format!("%{}%", escape_like(search));
+            query = if listing.search_name {
+                query.filter(lower(users::name).like(pattern).escape('\\'))
+            } else {
+                query.filter(users::email.like(pattern).escape('\\'))
+            };
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let page = filtered()
+        .order((users::created_at.desc(), users::id.desc()))
+        .limit(listing.limit)
+        .offset(listing.offset)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((page, total))
+}
+
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// `text` with LIKE's wildcards and the escape character escaped by `\`.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

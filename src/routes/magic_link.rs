@@ -259,17 +259,13 @@ async fn sign_in_with(
     let user = match found {
         Some(user) => user,
         None if state.config.magic_link_sign_up => {
-            let user = UserRow {
-                id: random_id(),
-                name: row.name.unwrap_or_default(),
-                email: row.email,
-                email_verified: true,
-                image: None,
-                username: None,
-                display_username: None,
-                created_at: naive,
-                updated_at: naive,
-            };
+            let user = UserRow::new(
+                random_id(),
+                row.name.unwrap_or_default(),
+                row.email,
+                true,
+                naive,
+            );
             let stored = user.clone();
             state
                 .db

@@ -227,6 +227,7 @@ fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSessio
         ip_address,
         user_agent,
         remember,
+        impersonated_by: None,
     }
 }
 

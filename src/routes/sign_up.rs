@@ -173,15 +173,16 @@ async fn taken_while_verification_is_required(
             .unwrap_or_default()
     });
     let synthetic = UserRow {
-        id: random_id(),
-        name: attempt.name,
-        email: attempt.email,
-        email_verified: false,
         image: attempt.image,
         username,
         display_username,
-        created_at: now.naive_utc(),
-        updated_at: now.naive_utc(),
+        ..UserRow::new(
+            random_id(),
+            attempt.name,
+            attempt.email,
+            false,
+            now.naive_utc(),
+        )
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -25,7 +25,7 @@ use crate::dto::{
     AccountInfo, IdTokenBody, LinkSocialBody, LinkSocialResponse, SocialSessionResponse,
     SocialSignInAnswer, SocialSignInBody, SocialSignInResponse, StatusTrueResponse, User,
 };
-use crate::error::{ApiError, ErrorBody, TokenEndpoint};
+use crate::error::{ApiError, BANNED_USER_MESSAGE, ErrorBody, TokenEndpoint};
 use crate::extract::{self, Accepts};
 use crate::ids::{random_id, sha256_hex};
 use crate::mail::templates::html_escape;
@@ -455,7 +455,8 @@ fn callback_query(raw: &str) -> Result<CallbackQuery, ApiError> {
 /// `errorCallbackURL`, else `/api/auth/error`, with `?error=`: `state_not_found`,
 /// `state_mismatch`, `oauth_provider_not_found`, the provider's own `error` (with
 /// `error_description`), `no_code`, `issuer_mismatch`, `invalid_code`, `unable_to_get_user_info`,
-/// `email_not_found`, `account_not_linked`, `email_not_verified`.
+/// `email_not_found`, `account_not_linked`, `email_not_verified`, `banned` (with
+/// `error_description`).
 #[utoipa::path(
     operation_id = "oauthCallback",
     tag = "social sign-in",
@@ -599,7 +600,12 @@ pub async fn callback(
     if state.config.require_email_verification && !outcome.user.email_verified {
         return fail("email_not_verified", None);
     }
-    let (mut response, _token) = start_session(&req, &state, &outcome.user, true, now).await?;
+    let (mut response, _token) = match start_session(&req, &state, &outcome.user, true, now).await {
+        Ok(started) => started,
+        // As Better Auth's admin plugin answers a banned user on its callbacks.
+        Err(ApiError::BannedUser) => return fail("banned", Some(BANNED_USER_MESSAGE)),
+        Err(error) => return Err(error),
+    };
     response.append_header((header::SET_COOKIE, state.cookies.expire_oauth_state()));
     let target = match (&pending.new_user_callback_url, &pending.callback_url) {
         (Some(new_user), _) if outcome.is_new => new_user.clone(),
@@ -769,23 +775,17 @@ async fn user_for(
         .image
         .clone()
         .filter(|image| image.chars().count() <= MAX_IMAGE_CHARS && image.starts_with("https://"));
+    let name = identity
+        .name
+        .clone()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| *c != '\0')
+        .take(MAX_NAME_CHARS)
+        .collect();
     let user = UserRow {
-        id: random_id(),
-        name: identity
-            .name
-            .clone()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| *c != '\0')
-            .take(MAX_NAME_CHARS)
-            .collect(),
-        email,
-        email_verified: identity.email_verified,
         image,
-        username: None,
-        display_username: None,
-        created_at: naive,
-        updated_at: naive,
+        ..UserRow::new(random_id(), name, email, identity.email_verified, naive)
     };
     let account = new_account(state, provider, &user.id, &identity, naive);
     let stored = user.clone();

@@ -47,8 +47,13 @@ impl DatabaseSessions {
             user_agent: new.user_agent,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
+            impersonated_by: new.impersonated_by,
         };
-        db.run(move |conn| sessions::insert(conn, &row)).await?;
+        let at = now.naive_utc();
+        super::admitted(
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, at))
+                .await?,
+        )?;
         Ok(token)
     }
 

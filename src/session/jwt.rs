@@ -340,9 +340,14 @@ impl JwtSessions {
             user_agent: new.user_agent,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
+            impersonated_by: new.impersonated_by,
         };
         let sid = row.id.clone();
-        db.run(move |conn| sessions::insert(conn, &row)).await?;
+        let at = now.naive_utc();
+        super::admitted(
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, at))
+                .await?,
+        )?;
         self.issue(user, sid, now.timestamp(), now, lifetime)
     }
 
@@ -397,6 +402,7 @@ impl JwtSessions {
                 user_agent: String::new(),
                 created_at: signed_in_at.naive_utc(),
                 updated_at: now.naive_utc(),
+                impersonated_by: None,
             };
             let Some(row) = db
                 .run(move |conn| {
@@ -447,6 +453,7 @@ impl JwtSessions {
             user_agent: String::new(),
             created_at: active.session.created_at.naive_utc(),
             updated_at: now.naive_utc(),
+            impersonated_by: None,
         };
         if !db
             .run(move |conn| conn.transaction(|conn| extend_registry(conn, &registry)))
@@ -560,17 +567,13 @@ mod tests {
 
     fn user() -> UserRow {
         let now = Clock::system().now().naive_utc();
-        UserRow {
-            id: random_id(),
-            name: "Al".to_owned(),
-            email: "al@example.com".to_owned(),
-            email_verified: false,
-            image: None,
-            username: None,
-            display_username: None,
-            created_at: now,
-            updated_at: now,
-        }
+        UserRow::new(
+            random_id(),
+            "Al".to_owned(),
+            "al@example.com".to_owned(),
+            false,
+            now,
+        )
     }
 
     #[test]

@@ -31,6 +31,19 @@ pub struct NewSession {
     pub user_agent: String,
     /// `rememberMe`: `false` makes a one-day session with a browser-session cookie.
     pub remember: bool,
+    /// The admin's user id, for a session an admin starts as its user.
+    pub impersonated_by: Option<String>,
+}
+
+/// A new session's insert, as the caller answers it: a banned user gets 403 `BANNED_USER` (only
+/// ever after their password, or whatever proved who they are, was checked); a user deleted
+/// meanwhile has no session to start.
+fn admitted(admission: sessions::Admission) -> Result<(), ApiError> {
+    match admission {
+        sessions::Admission::Admitted => Ok(()),
+        sessions::Admission::Banned => Err(ApiError::BannedUser),
+        sessions::Admission::NoUser => Err(ApiError::Unauthorized),
+    }
 }
 
 /// A session's lifetime: the configured TTL, or one day for `rememberMe: false`.

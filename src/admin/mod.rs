@@ -1,0 +1,469 @@
+//! Administration: the operations behind `gatehouse user` (and the admin API), each checked
+//! as the user-facing endpoints check the same fields, and each written to the audit log in the
+//! transaction that does it, so a refused or failed action leaves neither an effect nor a record.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::Connection as _;
+
+use crate::auth::account::check_new_password;
+use crate::auth::password::Hasher;
+use crate::db::models::{AccountRow, AuditRow, SessionRow, UserRow};
+use crate::db::verifications::{self, Purpose};
+use crate::db::{Db, DbConnection, audit, sessions, users};
+use crate::error::{ApiError, TokenEndpoint};
+use crate::ids::random_id;
+use crate::rules::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, is_email, username_problem};
+use crate::session::{Revocation, Sessions, WithRevocation};
+
+/// The roles there are. A user holds one or several, comma-joined.
+pub const ROLES: [&str; 2] = ["user", "admin"];
+/// The role that holds every admin permission.
+pub const ADMIN_ROLE: &str = "admin";
+/// A ban's reason when none is given, as Better Auth's.
+pub const DEFAULT_BAN_REASON: &str = "No reason";
+/// The longest ban reason stored.
+pub const MAX_BAN_REASON_CHARS: usize = 500;
+/// The longest timed ban: anything longer is a ban for ever.
+pub const MAX_BAN_SECONDS: i64 = 100 * 366 * 24 * 3600;
+/// The most users one listing returns.
+pub const MAX_PAGE: i64 = 1000;
+
+/// Checks roles given as a list (each may itself be comma-joined) and joins them with `,`:
+/// each must be one of [`ROLES`]; repeats are dropped, the order kept.
+pub fn join_roles<S: AsRef<str>>(given: &[S]) -> Result<String, ApiError> {
+    let mut roles: Vec<&str> = Vec::new();
+    for role in given.iter().flat_map(|role| role.as_ref().split(',')) {
+        let role = role.trim();
+        if !ROLES.contains(&role) {
+            return Err(ApiError::NonExistentRole);
+        }
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() {
+        return Err(ApiError::NonExistentRole);
+    }
+    Ok(roles.join(","))
+}
+
+/// Whether a user's roles include `admin`.
+pub fn is_admin(role: &str) -> bool {
+    role.split(',').any(|role| role.trim() == ADMIN_ROLE)
+}
+
+/// Who acts: an admin's session, or the command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The admin's user id; `None` for the command line.
+    pub id: Option<String>,
+    /// The admin's email, or `cli:<operating-system user>`.
+    pub name: String,
+    /// The admin's client address; empty for the command line.
+    pub ip_address: String,
+}
+
+impl Actor {
+    /// The command line, named by the operating-system user who ran it.
+    pub fn command_line() -> Self {
+        let user = std::env::var("SUDO_USER")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| format!("uid {}", rustix::process::getuid().as_raw()));
+        Self {
+            id: None,
+            name: format!("cli:{user}"),
+            ip_address: String::new(),
+        }
+    }
+}
+
+/// A user to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    /// `None`: no password credential (the user signs in by magic link or a provider, or is
+    /// given a password later).
+    pub password: Option<String>,
+    /// Roles as given ([`join_roles`]); empty is `user`.
+    pub roles: Vec<String>,
+    pub email_verified: bool,
+    pub username: Option<String>,
+}
+
+/// The operations, for one actor.
+pub struct Admin<'a> {
+    pub db: &'a Db,
+    pub sessions: &'a Sessions,
+    pub hasher: &'a Hasher,
+    /// `GATEHOUSE_REVOKE_SESSIONS_ON_PASSWORD_RESET`: a password set by an admin ends every
+    /// session of the user.
+    pub revoke_on_password_set: bool,
+    pub actor: Actor,
+}
+
+impl Admin<'_> {
+    /// The audit row of an action on `target` at `now`.
+    fn record(
+        &self,
+        action: &str,
+        target: Option<&UserRow>,
+        detail: Option<String>,
+        now: DateTime<Utc>,
+    ) -> AuditRow {
+        AuditRow {
+            id: random_id(),
+            at: now.naive_utc(),
+            actor_id: self.actor.id.clone(),
+            actor: self.actor.name.clone(),
+            action: action.to_owned(),
+            target_id: target.map(|user| user.id.clone()),
+            target: target.map(|user| user.email.clone()),
+            ip_address: self.actor.ip_address.clone(),
+            detail,
+        }
+    }
+
+    /// A user named by id, email (any case) or username; 404 `USER_NOT_FOUND` for none.
+    pub async fn find(&self, who: &str) -> Result<UserRow, ApiError> {
+        let who = who.trim().to_owned();
+        let found = self
+            .db
+            .run(move |conn| {
+                if let Some(user) = users::find_by_id(conn, &who)? {
+                    return Ok(Some(user));
+                }
+                let lower = who.to_lowercase();
+                if who.contains('@') {
+                    users::find_by_email(conn, &lower)
+                } else {
+                    users::find_by_username(conn, &lower)
+                }
+            })
+            .await?;
+        found.ok_or(ApiError::UserNotFound(TokenEndpoint::Admin))
+    }
+
+    /// A page of users and how many match; the page size is capped at [`MAX_PAGE`].
+    pub async fn list(&self, mut listing: users::Listing) -> Result<(Vec<UserRow>, i64), ApiError> {
+        listing.limit = listing.limit.clamp(0, MAX_PAGE);
+        listing.offset = listing.offset.max(0);
+        listing.search = listing.search.map(|search| search.to_lowercase());
+        self.db.run(move |conn| users::list(conn, &listing)).await
+    }
+
+    /// Creates a user with sign-up's rules for the address, the password and the username.
+    pub async fn create(&self, new: NewUser, now: DateTime<Utc>) -> Result<UserRow, ApiError> {
+        let email = new.email.trim().to_lowercase();
+        if email.chars().count() > MAX_EMAIL_CHARS || !is_email(&email) {
+            return Err(ApiError::InvalidEmail);
+        }
+        if new.name.chars().count() > MAX_NAME_CHARS || new.name.chars().any(char::is_control) {
+            return Err(ApiError::Validation(format!(
+                "[body.name] at most {MAX_NAME_CHARS} characters, without control characters"
+            )));
+        }
+        if let Some(password) = &new.password {
+            check_new_password(password)?;
+        }
+        if let Some(username) = &new.username
+            && let Some(problem) = username_problem(username)
+        {
+            return Err(ApiError::Username {
+                problem,
+                on_sign_in: false,
+            });
+        }
+        let role = if new.roles.is_empty() {
+            crate::db::models::DEFAULT_ROLE.to_owned()
+        } else {
+            join_roles(&new.roles)?
+        };
+        let hash = match new.password {
+            Some(password) => Some(self.hasher.hash(password).await?),
+            None => None,
+        };
+        let naive = now.naive_utc();
+        let user = UserRow {
+            display_username: new.username.clone(),
+            username: new.username.map(|username| username.to_lowercase()),
+            role,
+            ..UserRow::new(random_id(), new.name, email, new.email_verified, naive)
+        };
+        let detail = format!(
+            "role={}; emailVerified={}; password={}",
+            user.role,
+            user.email_verified,
+            if hash.is_some() { "set" } else { "none" }
+        );
+        let record = self.record("create-user", Some(&user), Some(detail), now);
+        let stored = user.clone();
+        self.db
+            .run(move |conn| {
+                conn.transaction(|conn| {
+                    match hash {
+                        Some(hash) => {
+                            let account =
+                                AccountRow::credential(random_id(), &stored.id, hash, naive);
+                            users::insert_with_account(conn, &stored, &account)?;
+                        }
+                        None => users::insert(conn, &stored)?,
+                    }
+                    audit::insert(conn, &record)
+                })
+            })
+            .await?;
+        log::info!("user {} created by {}", user.id, self.actor.name);
+        Ok(user)
+    }
+
+    /// Replaces the user's roles.
+    pub async fn set_role<S: AsRef<str>>(
+        &self,
+        target: &UserRow,
+        roles: &[S],
+        now: DateTime<Utc>,
+    ) -> Result<UserRow, ApiError> {
+        let role = join_roles(roles)?;
+        let record = self.record(
+            "set-role",
+            Some(target),
+            Some(format!("{} -> {role}", target.role)),
+            now,
+        );
+        let (id, naive) = (target.id.clone(), now.naive_utc());
+        self.changed(target, move |conn| {
+            let found = users::set_role(conn, &id, &role, naive)? == 1;
+            if found {
+                audit::insert(conn, &record)?;
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Sets the user's password (sign-up's rules), creating the credential if the user has none;
+    /// deletes their reset tokens, and with `revoke_on_password_set` ends every session. Returns
+    /// how many sessions ended.
+    pub async fn set_password(
+        &self,
+        target: &UserRow,
+        password: String,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ApiError> {
+        check_new_password(&password)?;
+        let hash = self.hasher.hash(password).await?;
+        let detail = self
+            .revoke_on_password_set
+            .then(|| "sessions revoked".to_owned());
+        let record = self.record("set-user-password", Some(target), detail, now);
+        let (id, naive) = (target.id.clone(), now.naive_utc());
+        let store: WithRevocation = Box::new(move |conn| {
+            // An old reset link must not undo the change.
+            verifications::delete_for_user(conn, &id, Purpose::ResetPassword)?;
+            users::set_or_create_password(conn, &id, &hash, random_id(), naive)?;
+            audit::insert(conn, &record)
+        });
+        if !self.revoke_on_password_set {
+            self.db
+                .run(move |conn| conn.transaction(|conn| store(conn)))
+                .await?;
+            return Ok(0);
+        }
+        let ended = self
+            .sessions
+            .revoke_for_user_with(
+                self.db,
+                &target.id,
+                Revocation::All { current: None },
+                now,
+                store,
+            )
+            .await?;
+        Ok(ended.len())
+    }
+
+    /// Bans the user (`expires_in` `None`: for ever) and ends every session of theirs, in one
+    /// transaction. A session whose start was deciding at that instant is ended by a second sweep
+    /// once the ban is committed: every session start after it reads the ban.
+    pub async fn ban(
+        &self,
+        target: &UserRow,
+        reason: Option<String>,
+        expires_in: Option<Duration>,
+        now: DateTime<Utc>,
+    ) -> Result<UserRow, ApiError> {
+        let reason = reason
+            .filter(|reason| !reason.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_BAN_REASON.to_owned());
+        if reason.chars().count() > MAX_BAN_REASON_CHARS || reason.contains('\0') {
+            return Err(ApiError::Validation(format!(
+                "[body.banReason] at most {MAX_BAN_REASON_CHARS} characters"
+            )));
+        }
+        let expires = match expires_in {
+            None => None,
+            Some(length) if length <= Duration::zero() => {
+                return Err(ApiError::Validation(
+                    "[body.banExpiresIn] must be positive".to_owned(),
+                ));
+            }
+            Some(length) if length.num_seconds() > MAX_BAN_SECONDS => None,
+            Some(length) => Some((now + length).naive_utc()),
+        };
+        let detail = format!("reason={reason}; expires={}", ban_end(expires));
+        let record = self.record("ban-user", Some(target), Some(detail), now);
+        let (id, naive) = (target.id.clone(), now.naive_utc());
+        let ban: WithRevocation = Box::new(move |conn| {
+            if users::set_ban(conn, &id, Some((&reason, expires)), naive)? == 1 {
+                audit::insert(conn, &record)?;
+            }
+            Ok(())
+        });
+        self.sessions
+            .revoke_for_user_with(
+                self.db,
+                &target.id,
+                Revocation::All { current: None },
+                now,
+                ban,
+            )
+            .await?;
+        self.sessions
+            .revoke_for_user(self.db, &target.id, Revocation::All { current: None }, now)
+            .await?;
+        self.reload(&target.id).await
+    }
+
+    /// Lifts the user's ban.
+    pub async fn unban(&self, target: &UserRow, now: DateTime<Utc>) -> Result<UserRow, ApiError> {
+        let record = self.record("unban-user", Some(target), None, now);
+        let (id, naive) = (target.id.clone(), now.naive_utc());
+        self.changed(target, move |conn| {
+            let found = users::set_ban(conn, &id, None, naive)? == 1;
+            if found {
+                audit::insert(conn, &record)?;
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// The user's sessions, expired ones not yet pruned included, oldest first.
+    pub async fn sessions_of(&self, target: &UserRow) -> Result<Vec<SessionRow>, ApiError> {
+        let id = target.id.clone();
+        self.db
+            .run(move |conn| sessions::all_for_user(conn, &id))
+            .await
+    }
+
+    /// Ends every session of the user; returns how many ended.
+    pub async fn revoke_sessions(
+        &self,
+        target: &UserRow,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ApiError> {
+        self.revoke(target, Revocation::All { current: None }, now)
+            .await
+    }
+
+    /// Ends one session of the user, named by its id or one of its tokens; returns whether one
+    /// ended.
+    pub async fn revoke_session(
+        &self,
+        target: &UserRow,
+        session: String,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        Ok(self.revoke(target, Revocation::One(session), now).await? > 0)
+    }
+
+    async fn revoke(
+        &self,
+        target: &UserRow,
+        which: Revocation,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ApiError> {
+        let action = match which {
+            Revocation::One(_) => "revoke-user-session",
+            _ => "revoke-user-sessions",
+        };
+        let record = self.record(action, Some(target), None, now);
+        let log: WithRevocation = Box::new(move |conn| audit::insert(conn, &record));
+        let ended = self
+            .sessions
+            .revoke_for_user_with(self.db, &target.id, which, now, log)
+            .await?;
+        Ok(ended.len())
+    }
+
+    /// Deletes the user, their accounts, tokens and sessions (jwt: deny-listed), as delete-user
+    /// does, in one transaction with the audit row.
+    pub async fn remove(&self, target: &UserRow, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let record = self.record("remove-user", Some(target), None, now);
+        let id = target.id.clone();
+        let delete: WithRevocation = Box::new(move |conn| {
+            if users::delete(conn, &id)? == 1 {
+                audit::insert(conn, &record)?;
+            }
+            Ok(())
+        });
+        self.sessions
+            .revoke_for_user_with(
+                self.db,
+                &target.id,
+                Revocation::All { current: None },
+                now,
+                delete,
+            )
+            .await?;
+        log::info!("user {} removed by {}", target.id, self.actor.name);
+        Ok(())
+    }
+
+    /// The latest audit rows, newest first; only those about `target` when given.
+    pub async fn audit(
+        &self,
+        target: Option<&UserRow>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, ApiError> {
+        let target_id = target.map(|user| user.id.clone());
+        let limit = limit.clamp(1, MAX_PAGE * 10);
+        self.db
+            .run(move |conn| audit::latest(conn, target_id.as_deref(), limit))
+            .await
+    }
+
+    /// Runs `work` (which says whether it found the user) in a transaction, then reads the
+    /// user back; 404 if they went meanwhile.
+    async fn changed(
+        &self,
+        target: &UserRow,
+        work: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<bool> + Send + 'static,
+    ) -> Result<UserRow, ApiError> {
+        let found = self
+            .db
+            .run(move |conn| conn.transaction(|conn| work(conn)))
+            .await?;
+        if !found {
+            return Err(ApiError::UserNotFound(TokenEndpoint::Admin));
+        }
+        self.reload(&target.id).await
+    }
+
+    async fn reload(&self, id: &str) -> Result<UserRow, ApiError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn| users::find_by_id(conn, &id))
+            .await?
+            .ok_or(ApiError::UserNotFound(TokenEndpoint::Admin))
+    }
+}
+
+/// When a ban ends, as shown: `never` for a ban for ever.
+pub fn ban_end(expires: Option<NaiveDateTime>) -> String {
+    expires.map_or_else(
+        || "never".to_owned(),
+        |at| crate::dto::format_date(&at.and_utc()),
+    )
+}
