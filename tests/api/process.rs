@@ -298,7 +298,10 @@ async fn every_acknowledged_sign_up_survives_a_sigkill() {
 #[actix_web::test]
 async fn sigterm_drains_before_the_graceful_stop() {
     let database = TestDatabase::new();
-    let mut process = Process::start(&database, &[("GATEHOUSE_DRAIN_DELAY", "2s")]).await;
+    // Long enough that a loaded machine (a build beside the tests) still gets every request below
+    // in before it ends: the test's point is what is served during the drain, not how fast.
+    const DRAIN: Duration = Duration::from_secs(5);
+    let mut process = Process::start(&database, &[("GATEHOUSE_DRAIN_DELAY", "5s")]).await;
     let client = awc::Client::default();
     let ready = client
         .get(format!("{}/readyz", process.address))
@@ -315,7 +318,7 @@ async fn sigterm_drains_before_the_graceful_stop() {
     process.terminate();
     // Readiness fails at once; everything else is still served, each answer closing its
     // connection.
-    let deadline = Instant::now() + Duration::from_secs(1);
+    let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         let status = client
             .get(format!("{}/readyz", process.address))
@@ -344,13 +347,17 @@ async fn sigterm_drains_before_the_graceful_stop() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert!(signalled.elapsed() < Duration::from_millis(1500));
+    let served_within = signalled.elapsed();
+    assert!(
+        served_within < DRAIN,
+        "the requests took {served_within:?}, past the drain: the test proved nothing"
+    );
 
-    let exit = process.wait_exit(Duration::from_secs(10));
+    let exit = process.wait_exit(Duration::from_secs(15));
     let took = signalled.elapsed();
     assert!(exit.success(), "{exit:?}");
     assert!(
-        took >= Duration::from_secs(2),
+        took >= DRAIN,
         "stopped after {took:?}, before the drain ended"
     );
 }
