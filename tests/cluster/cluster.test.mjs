@@ -7,6 +7,12 @@
 //                           environment; this file starts (and restarts) the instances with them
 //   CLUSTER_WORK            where the launchers keep their logs; the rolling restart writes its
 //                           record of every request here (rolling-restart.json)
+//   CLUSTER_NGINX           the nginx command, and the -p prefix (CLUSTER_NGINX_PREFIX) and -c
+//   CLUSTER_NGINX_PREFIX    configuration (CLUSTER_NGINX_CONF) nginx was started with: the rolling
+//   CLUSTER_NGINX_CONF      restart runs `nginx -p … -c … -s reload` with them
+//   CLUSTER_NGINX_PID       nginx's master process (its children are the workers)
+//   CLUSTER_NGINX_UPSTREAM  the file nginx.conf includes in its upstream, one `server <host>…;`
+//                           line per instance; the rolling restart adds and removes `down` there
 //   GATEHOUSE_TEST_STRATEGY database | jwt (what the instances run; names the tests)
 //   CLUSTER_LOAD_CLIENTS    concurrent clients during the rolling restart (16)
 //   CLUSTER_SETTLE_MS       load before, between and after the restarts (1000)
@@ -16,7 +22,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const nginx = process.env.CLUSTER_URL;
@@ -27,8 +33,14 @@ const work = process.env.CLUSTER_WORK;
 const strategy = process.env.GATEHOUSE_TEST_STRATEGY ?? "database";
 const LOAD_CLIENTS = Number(process.env.CLUSTER_LOAD_CLIENTS ?? 16);
 const SETTLE_MS = Number(process.env.CLUSTER_SETTLE_MS ?? 1000);
+const nginxCommand = process.env.CLUSTER_NGINX;
+const nginxPrefix = process.env.CLUSTER_NGINX_PREFIX;
+const nginxConf = process.env.CLUSTER_NGINX_CONF;
+const nginxMaster = Number(process.env.CLUSTER_NGINX_PID);
+const upstreamFile = process.env.CLUSTER_NGINX_UPSTREAM;
 assert.equal(instances.length, 3);
 assert.equal(launchers.length, 3);
+assert.ok(nginxCommand && nginxPrefix && nginxConf && nginxMaster > 0 && upstreamFile, "CLUSTER_NGINX, CLUSTER_NGINX_PREFIX, CLUSTER_NGINX_CONF, CLUSTER_NGINX_PID and CLUSTER_NGINX_UPSTREAM are set");
 
 const PASSWORD = "correct-horse-battery";
 const SESSION_COOKIE = "gatehouse.session_token";
@@ -166,6 +178,70 @@ async function stopInstance(i) {
   const outcome = await exited;
   running[i] = null;
   return outcome;
+}
+
+// --- nginx's upstream, changed as an orchestrator changes it: edit, reload, wait -----------------
+
+/** nginx's worker processes: the children of its master (from /proc). */
+function nginxWorkers() {
+  const workers = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "pid (comm) state ppid …": the command may hold spaces and parentheses, so after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === nginxMaster) workers.push(Number(entry));
+  }
+  return workers;
+}
+
+/** Runs a command; resolves with its exit code and output. */
+function runCommand(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+/**
+ * Marks instance `i` (0-based) `down` in the upstream file, or removes its `down`, then reloads
+ * nginx and waits until the reload has taken effect: every worker that was there before has
+ * exited and a new one serves. The old workers finish the requests they hold (answering them
+ * with `Connection: close`) and close their idle connections before they exit, so from then on
+ * every request, and every connection to an instance, is the new workers', which read the new
+ * upstream. A fixed sleep would guess; this waits exactly as long as the old configuration lives.
+ */
+async function setDown(i, down) {
+  const host = hostOf(instances[i]);
+  const lines = readFileSync(upstreamFile, "utf8").split("\n");
+  const line = lines.findIndex((text) => /^server\s/.test(text.trim()) && text.trim().split(/[\s;]+/)[1] === host);
+  assert.ok(line >= 0, `${upstreamFile} has a server line for ${host}`);
+  const bare = lines[line].replace(/\s+down(?=\s*;)/, "");
+  lines[line] = down ? bare.replace(/\s*;\s*$/, " down;") : bare;
+  writeFileSync(upstreamFile, lines.join("\n"));
+
+  const before = new Set(nginxWorkers());
+  assert.ok(before.size > 0, `nginx (PID ${nginxMaster}) has workers`);
+  const reload = await runCommand(nginxCommand, ["-p", nginxPrefix, "-c", nginxConf, "-s", "reload"]);
+  assert.equal(reload.code, 0, `nginx -s reload: ${reload.output}`);
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const now = nginxWorkers();
+    if (now.length > 0 && now.every((pid) => !before.has(pid))) return;
+    if (performance.now() > deadline) {
+      throw new Error(`nginx reload (instance ${i + 1} ${down ? "down" : "up"}) not in effect after 30 s: workers ${now.join(" ")}, before ${[...before].join(" ")} (see ${nginxPrefix}/nginx-error.log)`);
+    }
+    await sleep(20);
+  }
 }
 
 process.on("exit", () => {
@@ -328,6 +404,8 @@ describe(`three instances behind nginx (${strategy} sessions, PostgreSQL)`, () =
     const requests = [];
     const events = [];
     const acknowledged = [];
+    /** When each instance was out of nginx's upstream: from the reload taking effect until it was ready again. */
+    const out = [];
     let stopping = false;
 
     const client = async (id) => {
@@ -359,12 +437,19 @@ describe(`three instances behind nginx (${strategy} sessions, PostgreSQL)`, () =
     try {
       for (const i of [0, 1, 2]) {
         await sleep(SETTLE_MS);
+        // As an orchestrator does it: out of the upstream first, in again once ready.
+        await setDown(i, true);
+        events.push({ at: at(), instance: i + 1, event: "nginx: down" });
+        out.push({ instance: i, from: at() });
         events.push({ at: at(), instance: i + 1, event: "SIGTERM" });
         const exit = await stopInstance(i);
         events.push({ at: at(), instance: i + 1, event: "exited", ...exit });
         assert.deepEqual(exit, { code: 0, signal: null }, `instance ${i + 1} exits 0 on SIGTERM`);
         await startInstance(i);
         events.push({ at: at(), instance: i + 1, event: "ready" });
+        out.at(-1).until = at();
+        await setDown(i, false);
+        events.push({ at: at(), instance: i + 1, event: "nginx: up" });
       }
       await sleep(SETTLE_MS);
     } finally {
@@ -400,5 +485,9 @@ describe(`three instances behind nginx (${strategy} sessions, PostgreSQL)`, () =
     assert.equal(perInstance.size, 3, "every instance answered some of the load");
     assert.deepEqual(lost, [], "every acknowledged sign-up signs in afterwards");
     assert.deepEqual(failures, [], "no request failed during the rolling restart");
+    // `down` took effect: no request sent while an instance was out reached it (not even tried).
+    const strays = out.flatMap(({ instance, from, until }) =>
+      requests.filter((r) => r.start >= from && r.start <= until && r.upstream?.includes(hostOf(instances[instance]))));
+    assert.deepEqual(strays, [], "no request sent while an instance was out of the upstream reached it");
   });
 });
