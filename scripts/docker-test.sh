@@ -5,7 +5,7 @@
 # machine's Rust toolchain; a PostgreSQL 15 stand-in) and reuses them afterwards. Then it lints the
 # Dockerfiles, checks compose.yaml and .env.example, builds the image with --build-arg pointing the
 # FROM line at the local builder, and runs it for real:
-#   sqlite    a named volume and a port published on 127.0.0.1
+#   sqlite    a named volume and a port published on 127.0.0.1; `gatehouse user` through docker exec
 #   postgres  the host's PostgreSQL (host networking, a fresh database, an explicit secret), with a
 #             read-only root file system and no capabilities
 #   compose   compose.yaml itself, with the local PostgreSQL image standing in for postgres:15
@@ -326,6 +326,12 @@ wait_healthy "$(date +%s%N)" >/dev/null
 [ "$(json "$(curl -sS -H "Authorization: Bearer $token" "$base/api/auth/get-session")" user.email)" = "$email" ] \
   || fail "a session from before the restart no longer works"
 echo "secret: $secret_file (0600, uid 65532) kept across the restart, old session valid"
+passed=$((passed + 1))
+# The administration command runs in the container with the service's own configuration.
+docker exec "$container" gatehouse user set-role "$email" admin >/dev/null || fail "gatehouse user set-role"
+[ "$(json "$(docker exec "$container" gatehouse user show "$email" --json)" user.role)" = admin ] \
+  || fail "gatehouse user show does not report the new role"
+echo "gatehouse user: set-role and show work through docker exec"
 passed=$((passed + 1))
 check_graceful_stop "$base" 8080
 echo "docker ($scenario): ok"

@@ -253,6 +253,7 @@ async fn execute(parts: &Parts, command: UserCommand) -> Outcome {
                         roles,
                         email_verified: verified,
                         username,
+                        image: None,
                     },
                     now,
                 )
@@ -272,8 +273,10 @@ async fn execute(parts: &Parts, command: UserCommand) -> Outcome {
             let listing = Listing {
                 search,
                 search_name: by_name,
+                descending: true,
                 limit,
                 offset,
+                ..Listing::default()
             };
             let (users, total) = admin.list(listing).await?;
             if json {

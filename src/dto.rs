@@ -63,11 +63,44 @@ pub struct User {
     pub username: Option<String>,
     /// The username as typed; `null` when `username` is.
     pub display_username: Option<String>,
+    /// With `GATEHOUSE_ADMIN=on` only (Better Auth's admin plugin): `role`, `banned`,
+    /// `banReason`, `banExpires`. The OpenAPI document lists them as optional properties
+    /// (`openapi::describe_admin_fields`).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
+    pub admin: Option<Box<AdminFields>>,
 }
 
-impl From<UserRow> for User {
-    fn from(row: UserRow) -> Self {
+/// The fields Better Auth's admin plugin adds to a user, served with `GATEHOUSE_ADMIN=on` only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminFields {
+    /// `user` or `admin`; several comma-joined (`user,admin`).
+    pub role: String,
+    pub banned: bool,
+    /// Why the user is banned; `null` when not banned.
+    pub ban_reason: Option<String>,
+    /// When the ban ends (a date); `null` for a ban for ever, or when not banned.
+    pub ban_expires: Option<String>,
+}
+
+impl AdminFields {
+    pub fn of(row: &UserRow) -> Self {
         Self {
+            role: row.role.clone(),
+            banned: row.banned,
+            ban_reason: row.ban_reason.clone(),
+            ban_expires: row.ban_expires.map(|at| format_date(&utc(at))),
+        }
+    }
+}
+
+impl User {
+    /// A stored user as every answer shows it: with the admin fields when `admin`
+    /// (`GATEHOUSE_ADMIN=on`), else without.
+    pub fn of(row: UserRow, admin: bool) -> Self {
+        Self {
+            admin: admin.then(|| Box::new(AdminFields::of(&row))),
             id: row.id,
             name: row.name,
             email: row.email,
@@ -114,11 +147,17 @@ pub struct Session {
     )]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
+    /// With `GATEHOUSE_ADMIN=on` only: the admin's user id when an admin started this session as
+    /// its user, else `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub impersonated_by: Option<Option<String>>,
 }
 
 impl Session {
-    /// A stored session shown with the token that was presented for it.
-    pub fn from_row(row: SessionRow, token: String) -> Self {
+    /// A stored session shown with the token that was presented for it; with `impersonatedBy`
+    /// when `admin` (`GATEHOUSE_ADMIN=on`).
+    pub fn from_row(row: SessionRow, token: String, admin: bool) -> Self {
         Self {
             id: row.id,
             token,
@@ -128,6 +167,7 @@ impl Session {
             user_agent: row.user_agent,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+            impersonated_by: admin.then_some(row.impersonated_by),
         }
     }
 }

@@ -74,8 +74,10 @@ pub enum ApiError {
     },
     #[error("Username is already taken. Please try another.")]
     UsernameTaken,
+    /// The address belongs to another user: 422 on sign-up, 400 from the admin API (as Better
+    /// Auth answers each).
     #[error("User already exists. Use another email.")]
-    EmailTaken,
+    EmailTaken { by_admin: bool },
     #[error("Invalid email or password")]
     InvalidEmailOrPassword,
     #[error("Invalid username or password")]
@@ -88,6 +90,16 @@ pub enum ApiError {
     /// A role other than `user` and `admin`.
     #[error("You are not allowed to set a non-existent role value")]
     NonExistentRole,
+    /// An admin route called by a user whose roles do not include `admin`.
+    #[error("{}", .0.message())]
+    NotAllowed(crate::admin::Permission),
+    /// has-permission with `permission` (singular) or without `permissions`.
+    #[error("invalid permission check. no permission(s) were passed.")]
+    InvalidPermissionCheck,
+    #[error("You cannot ban yourself")]
+    CannotBanYourself,
+    #[error("You cannot remove yourself")]
+    CannotRemoveYourself,
     /// The session's sign-in is older than `GATEHOUSE_FRESH_AGE`.
     #[error("Session is not fresh")]
     SessionNotFresh,
@@ -251,7 +263,11 @@ impl ApiError {
                 (status, code)
             }
             Self::UsernameTaken => (StatusCode::BAD_REQUEST, "USERNAME_IS_ALREADY_TAKEN"),
-            Self::EmailTaken => (
+            Self::EmailTaken { by_admin: true } => (
+                StatusCode::BAD_REQUEST,
+                "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+            ),
+            Self::EmailTaken { by_admin: false } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
             ),
@@ -261,6 +277,10 @@ impl ApiError {
             }
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
             Self::BannedUser => (StatusCode::FORBIDDEN, "BANNED_USER"),
+            Self::NotAllowed(permission) => (StatusCode::FORBIDDEN, permission.code()),
+            Self::InvalidPermissionCheck => (StatusCode::BAD_REQUEST, "INVALID_PERMISSION_CHECK"),
+            Self::CannotBanYourself => (StatusCode::BAD_REQUEST, "YOU_CANNOT_BAN_YOURSELF"),
+            Self::CannotRemoveYourself => (StatusCode::BAD_REQUEST, "YOU_CANNOT_REMOVE_YOURSELF"),
             Self::NonExistentRole => (
                 StatusCode::BAD_REQUEST,
                 "YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE",
@@ -427,7 +447,10 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             ApiError::UsernameTaken,
             "Sign-up, update-user: the username is in use, in any case.",
         ),
-        row(ApiError::EmailTaken, "Sign-up: the email is in use."),
+        row(
+            ApiError::EmailTaken { by_admin: false },
+            "Sign-up: the email is in use (400 from the admin API's create-user and update-user).",
+        ),
         row(
             ApiError::InvalidEmailOrPassword,
             "Sign-in by email: unknown email or wrong password.",
@@ -445,8 +468,24 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "Sign-in (after the password is checked), magic link, social sign-in by ID token, auto sign-in after verification: the user is banned (`gatehouse user ban`). The OAuth callback redirects with `?error=banned` instead.",
         ),
         row(
+            ApiError::NotAllowed(crate::admin::Permission::ListUsers),
+            "An admin route called by a user whose roles do not include `admin`; each route has its own: `YOU_ARE_NOT_ALLOWED_TO_GET_USER`, `_CREATE_USERS`, `_UPDATE_USERS`, `_CHANGE_USERS_ROLE`, `_SET_USERS_PASSWORD`, `_BAN_USERS`, `_DELETE_USERS`, `_LIST_USERS_SESSIONS`, `_REVOKE_USERS_SESSIONS`.",
+        ),
+        row(
+            ApiError::InvalidPermissionCheck,
+            "admin/has-permission without `permissions` (or with `permission`).",
+        ),
+        row(
+            ApiError::CannotBanYourself,
+            "admin/ban-user (or update-user with `banned: true`) naming the caller.",
+        ),
+        row(
+            ApiError::CannotRemoveYourself,
+            "admin/remove-user naming the caller.",
+        ),
+        row(
             ApiError::NonExistentRole,
-            "A role other than `user` and `admin` (`gatehouse user set-role`, `create --role`).",
+            "A role other than `user` and `admin` (admin set-role, create-user; `gatehouse user set-role`, `create --role`).",
         ),
         row(
             ApiError::SessionNotFresh,
@@ -482,7 +521,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::UserNotFound(TokenEndpoint::ResetPassword),
-            "reset-password: the token's user was deleted meanwhile (401 on verify-email; `gatehouse user` exits 3 for a user who does not exist).",
+            "reset-password: the token's user was deleted meanwhile (401 on verify-email; 404 from the admin API, and `gatehouse user` exits 3, for a user who does not exist).",
         ),
         row(
             ApiError::TokenExpired,
@@ -667,7 +706,7 @@ impl From<DieselError> for ApiError {
                 } else if what.contains("provider") {
                     Self::SocialAccountAlreadyLinked
                 } else if what.contains("email") {
-                    Self::EmailTaken
+                    Self::EmailTaken { by_admin: false }
                 } else {
                     Self::Internal(format!("unexpected unique violation: {error}"))
                 }
@@ -725,7 +764,7 @@ mod tests {
             ApiError::PasswordTooLong => 4,
             ApiError::Username { .. } => 5,
             ApiError::UsernameTaken => 6,
-            ApiError::EmailTaken => 7,
+            ApiError::EmailTaken { .. } => 7,
             ApiError::InvalidEmailOrPassword => 8,
             ApiError::InvalidUsernameOrPassword => 9,
             ApiError::Unauthorized => 10,
@@ -775,9 +814,13 @@ mod tests {
             ApiError::InvalidRedirectUrl => 34,
             ApiError::BannedUser => 55,
             ApiError::NonExistentRole => 56,
+            ApiError::NotAllowed(_) => 57,
+            ApiError::InvalidPermissionCheck => 58,
+            ApiError::CannotBanYourself => 59,
+            ApiError::CannotRemoveYourself => 60,
         }
     }
-    const VARIANTS: usize = 57;
+    const VARIANTS: usize = 61;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {

@@ -254,6 +254,36 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A number (JSON), or absent.
+    fn number(&mut self, name: &str) -> Option<f64> {
+        match self.object.get(name) {
+            Some(Value::Number(value)) => value.as_f64(),
+            None => None,
+            Some(_) => {
+                self.type_issue(name, "number");
+                None
+            }
+        }
+    }
+
+    /// Roles: a string, or an array of strings.
+    fn roles(&mut self, name: &str, required: bool) -> Option<Vec<String>> {
+        match self.object.get(name) {
+            Some(Value::String(role)) => Some(vec![role.clone()]),
+            Some(Value::Array(roles)) if roles.iter().all(Value::is_string) => Some(
+                roles
+                    .iter()
+                    .filter_map(|role| role.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            None if !required => None,
+            _ => {
+                self.type_issue(name, "string | array");
+                None
+            }
+        }
+    }
+
     fn boolean(&mut self, name: &str) -> Option<bool> {
         match self.object.get(name) {
             Some(Value::Bool(value)) => Some(*value),
@@ -609,6 +639,136 @@ pub fn revoke_session_body(body: Option<&Value>) -> Result<String, ApiError> {
     let token = fields.string("token", true);
     fields.finish()?;
     token.ok_or_else(|| ApiError::Internal("validation passed without a token".to_owned()))
+}
+
+/// An admin body that names a user: `userId` (string, required).
+pub fn user_id_body(body: Option<&Value>) -> Result<String, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let user_id = fields.string("userId", true);
+    fields.finish()?;
+    user_id.ok_or_else(|| ApiError::Internal("validation passed without a userId".to_owned()))
+}
+
+/// admin/set-role: `userId`, and `role` as a string or an array of strings.
+pub fn set_role_body(body: Option<&Value>) -> Result<(String, Vec<String>), ApiError> {
+    let mut fields = Fields::of(body)?;
+    let user_id = fields.string("userId", true);
+    let roles = fields.roles("role", true);
+    fields.finish()?;
+    match (user_id, roles) {
+        (Some(user_id), Some(roles)) => Ok((user_id, roles)),
+        _ => Err(ApiError::Internal(
+            "validation passed without a field".to_owned(),
+        )),
+    }
+}
+
+/// admin/ban-user: `userId`, `banReason` (string, optional), `banExpiresIn` (seconds, optional).
+pub fn ban_user_body(
+    body: Option<&Value>,
+) -> Result<(String, Option<String>, Option<f64>), ApiError> {
+    let mut fields = Fields::of(body)?;
+    let user_id = fields.string("userId", true);
+    let reason = fields.bounded_string("banReason", false, crate::admin::MAX_BAN_REASON_CHARS);
+    let expires_in = fields.number("banExpiresIn");
+    fields.finish()?;
+    let user_id = user_id
+        .ok_or_else(|| ApiError::Internal("validation passed without a userId".to_owned()))?;
+    Ok((user_id, reason, expires_in))
+}
+
+/// admin/set-user-password: `userId`, `newPassword`.
+pub fn set_user_password_body(body: Option<&Value>) -> Result<(String, String), ApiError> {
+    let mut fields = Fields::of(body)?;
+    let user_id = fields.string("userId", true);
+    let password = fields.string("newPassword", true);
+    fields.finish()?;
+    match (user_id, password) {
+        (Some(user_id), Some(password)) => Ok((user_id, password)),
+        _ => Err(ApiError::Internal(
+            "validation passed without a field".to_owned(),
+        )),
+    }
+}
+
+/// admin/revoke-user-session: `sessionToken` (a session's id or one of its tokens).
+pub fn revoke_user_session_body(body: Option<&Value>) -> Result<String, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let token = fields.string("sessionToken", true);
+    fields.finish()?;
+    token.ok_or_else(|| ApiError::Internal("validation passed without a sessionToken".to_owned()))
+}
+
+/// admin/create-user: `email`, `password` (optional), `name`, `role` (optional), `data`
+/// (optional: `emailVerified`, `username`, `image`). The address, password and username rules
+/// are the operation's, as on sign-up.
+pub fn create_user_body(body: Option<&Value>) -> Result<crate::admin::NewUser, ApiError> {
+    let mut fields = Fields::of(body)?;
+    let email = fields.string("email", true);
+    let password = fields.string("password", false);
+    let name = fields.bounded_string("name", true, MAX_NAME_CHARS);
+    let roles = fields.roles("role", false);
+    let (mut email_verified, mut username, mut image) = (None, None, None);
+    match fields.object.get("data") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(data)) => {
+            let mut data = Fields {
+                object: data,
+                issues: Vec::new(),
+                at: "body.data",
+            };
+            email_verified = data.boolean("emailVerified");
+            username = data.string("username", false);
+            image = data.bounded_string("image", false, MAX_IMAGE_CHARS);
+            fields.issues.append(&mut data.issues);
+        }
+        Some(_) => fields.type_issue("data", "object"),
+    }
+    fields.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(ApiError::Internal(
+            "validation passed without a field".to_owned(),
+        ));
+    };
+    Ok(crate::admin::NewUser {
+        email,
+        name,
+        password,
+        roles: roles.unwrap_or_default(),
+        email_verified: email_verified.unwrap_or(false),
+        username,
+        image,
+    })
+}
+
+/// admin/has-permission: `permissions`, an object of resource → array of action strings;
+/// `permission` (singular, Better Auth's deprecated form) or nothing is `INVALID_PERMISSION_CHECK`.
+pub fn has_permission_body(body: Option<&Value>) -> Result<Vec<(String, Vec<String>)>, ApiError> {
+    let fields = Fields::of(body)?;
+    let Some(asked) = fields.object.get("permissions") else {
+        return Err(ApiError::InvalidPermissionCheck);
+    };
+    let invalid = || {
+        ApiError::Validation(
+            "[body.permissions] Invalid input: expected an object of arrays of strings".to_owned(),
+        )
+    };
+    let Value::Object(asked) = asked else {
+        return Err(invalid());
+    };
+    asked
+        .iter()
+        .map(|(resource, actions)| {
+            let Value::Array(actions) = actions else {
+                return Err(invalid());
+            };
+            let actions = actions
+                .iter()
+                .map(|action| action.as_str().map(str::to_owned).ok_or_else(invalid))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((resource.clone(), actions))
+        })
+        .collect()
 }
 
 /// Which identifier a sign-in path takes.

@@ -19,6 +19,7 @@ use crate::routes::{self, AUTH_SCOPE};
         (name = "auth", description = "Sign-up, sign-in, sign-out and session reads."),
         (name = "account", description = "The signed-in user's account: password, profile, deletion; and whether a username is free."),
         (name = "sessions", description = "The signed-in user's sessions: list them, sign out one, the others or all."),
+        (name = "admin", description = "User administration for admins (Better Auth's admin plugin, `adminClient()`), with `GATEHOUSE_ADMIN=on`."),
         (name = "better-auth", description = "Better Auth's paths for the same handlers, so `better-auth/client` works unchanged."),
         (name = "compatibility", description = "Shapes for apps migrating from Auth.js."),
         (name = "proxy", description = "Session checks for reverse proxies (nginx auth_request, Traefik forwardAuth, Caddy forward_auth)."),
@@ -87,6 +88,7 @@ pub fn to_json(document: &utoipa::openapi::OpenApi) -> String {
     let mut document = serde_json::to_value(document).unwrap_or_default();
     distinguish_operation_ids(&mut document);
     describe_sign_in_body(&mut document);
+    describe_admin_fields(&mut document);
     separate_form_bodies(&mut document);
     for path in IGNORED_BODIES {
         let pointer = format!(
@@ -129,6 +131,27 @@ fn distinguish_operation_ids(document: &mut serde_json::Value) {
                 *id = serde_json::Value::String(format!("{base}{}", type_name(method)));
             }
         }
+    }
+}
+
+/// The admin fields a User carries with `GATEHOUSE_ADMIN=on` only, as optional properties
+/// (serde flattens them in; utoipa would describe an optional flattened struct as "that struct or
+/// null", which no user object is).
+fn describe_admin_fields(document: &mut serde_json::Value) {
+    let Some(properties) = document
+        .pointer_mut("/components/schemas/User/properties")
+        .and_then(|p| p.as_object_mut())
+    else {
+        return;
+    };
+    let fields = serde_json::json!({
+        "role": {"type": "string", "description": "`GATEHOUSE_ADMIN=on` only: `user` or `admin`; several comma-joined (`user,admin`)."},
+        "banned": {"type": "boolean", "description": "`GATEHOUSE_ADMIN=on` only."},
+        "banReason": {"type": ["string", "null"], "description": "`GATEHOUSE_ADMIN=on` only: why the user is banned."},
+        "banExpires": {"type": ["string", "null"], "format": "date-time", "description": "`GATEHOUSE_ADMIN=on` only: when the ban ends; `null` for ever or when not banned."},
+    });
+    if let Some(fields) = fields.as_object() {
+        properties.extend(fields.clone());
     }
 }
 

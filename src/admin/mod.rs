@@ -89,6 +89,7 @@ pub struct NewUser {
     pub roles: Vec<String>,
     pub email_verified: bool,
     pub username: Option<String>,
+    pub image: Option<String>,
 }
 
 /// The operations, for one actor.
@@ -185,6 +186,7 @@ impl Admin<'_> {
         };
         let naive = now.naive_utc();
         let user = UserRow {
+            image: new.image,
             display_username: new.username.clone(),
             username: new.username.map(|username| username.to_lowercase()),
             role,
@@ -212,7 +214,11 @@ impl Admin<'_> {
                     audit::insert(conn, &record)
                 })
             })
-            .await?;
+            .await
+            .map_err(|error| match error {
+                ApiError::EmailTaken { .. } => ApiError::EmailTaken { by_admin: true },
+                other => other,
+            })?;
         log::info!("user {} created by {}", user.id, self.actor.name);
         Ok(user)
     }
@@ -270,15 +276,21 @@ impl Admin<'_> {
                 .await?;
             return Ok(0);
         }
+        self.end_sessions_with(target, now, store).await
+    }
+
+    /// Ends every session of the user and does `work`, in one transaction; returns how many
+    /// sessions ended.
+    async fn end_sessions_with(
+        &self,
+        target: &UserRow,
+        now: DateTime<Utc>,
+        work: WithRevocation,
+    ) -> Result<usize, ApiError> {
+        let all = Revocation::All { current: None };
         let ended = self
             .sessions
-            .revoke_for_user_with(
-                self.db,
-                &target.id,
-                Revocation::All { current: None },
-                now,
-                store,
-            )
+            .revoke_for_user_with(self.db, &target.id, all, now, work)
             .await?;
         Ok(ended.len())
     }
@@ -293,6 +305,9 @@ impl Admin<'_> {
         expires_in: Option<Duration>,
         now: DateTime<Utc>,
     ) -> Result<UserRow, ApiError> {
+        if self.actor.id.as_deref() == Some(target.id.as_str()) {
+            return Err(ApiError::CannotBanYourself);
+        }
         let reason = reason
             .filter(|reason| !reason.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_BAN_REASON.to_owned());
@@ -320,17 +335,8 @@ impl Admin<'_> {
             }
             Ok(())
         });
-        self.sessions
-            .revoke_for_user_with(
-                self.db,
-                &target.id,
-                Revocation::All { current: None },
-                now,
-                ban,
-            )
-            .await?;
-        self.sessions
-            .revoke_for_user(self.db, &target.id, Revocation::All { current: None }, now)
+        self.end_sessions_with(target, now, ban).await?;
+        self.end_sessions_with(target, now, Box::new(|_| Ok(())))
             .await?;
         self.reload(&target.id).await
     }
@@ -400,6 +406,9 @@ impl Admin<'_> {
     /// Deletes the user, their accounts, tokens and sessions (jwt: deny-listed), as delete-user
     /// does, in one transaction with the audit row.
     pub async fn remove(&self, target: &UserRow, now: DateTime<Utc>) -> Result<(), ApiError> {
+        if self.actor.id.as_deref() == Some(target.id.as_str()) {
+            return Err(ApiError::CannotRemoveYourself);
+        }
         let record = self.record("remove-user", Some(target), None, now);
         let id = target.id.clone();
         let delete: WithRevocation = Box::new(move |conn| {
@@ -408,15 +417,7 @@ impl Admin<'_> {
             }
             Ok(())
         });
-        self.sessions
-            .revoke_for_user_with(
-                self.db,
-                &target.id,
-                Revocation::All { current: None },
-                now,
-                delete,
-            )
-            .await?;
+        self.end_sessions_with(target, now, delete).await?;
         log::info!("user {} removed by {}", target.id, self.actor.name);
         Ok(())
     }
@@ -466,4 +467,86 @@ pub fn ban_end(expires: Option<NaiveDateTime>) -> String {
         || "never".to_owned(),
         |at| crate::dto::format_date(&at.and_utc()),
     )
+}
+
+/// What an admin action needs, as Better Auth's admin plugin names its checks: a user whose roles
+/// include `admin` holds every one; others hold none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ListUsers,
+    GetUser,
+    CreateUsers,
+    UpdateUsers,
+    ChangeUsersRole,
+    SetUsersPassword,
+    BanUsers,
+    DeleteUsers,
+    ListUsersSessions,
+    RevokeUsersSessions,
+}
+
+impl Permission {
+    /// The code of the 403 a user without it gets.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ListUsers => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS",
+            Self::GetUser => "YOU_ARE_NOT_ALLOWED_TO_GET_USER",
+            Self::CreateUsers => "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
+            Self::UpdateUsers => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
+            Self::ChangeUsersRole => "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
+            Self::SetUsersPassword => "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
+            Self::BanUsers => "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
+            Self::DeleteUsers => "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
+            Self::ListUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS",
+            Self::RevokeUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS",
+        }
+    }
+
+    /// Its message: `You are not allowed to <what>`.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::ListUsers => "You are not allowed to list users",
+            Self::GetUser => "You are not allowed to get user",
+            Self::CreateUsers => "You are not allowed to create users",
+            Self::UpdateUsers => "You are not allowed to update users",
+            Self::ChangeUsersRole => "You are not allowed to change users role",
+            Self::SetUsersPassword => "You are not allowed to set users password",
+            Self::BanUsers => "You are not allowed to ban users",
+            Self::DeleteUsers => "You are not allowed to delete users",
+            Self::ListUsersSessions => "You are not allowed to list users sessions",
+            Self::RevokeUsersSessions => "You are not allowed to revoke users sessions",
+        }
+    }
+}
+
+/// What Better Auth's `admin` role may do, resource by resource: `has-permission` answers
+/// whether every action asked for is here (for an admin; a plain user holds nothing).
+pub const ADMIN_STATEMENTS: [(&str, &[&str]); 2] = [
+    (
+        "user",
+        &[
+            "create",
+            "list",
+            "set-role",
+            "ban",
+            "impersonate",
+            "delete",
+            "set-password",
+            "set-email",
+            "get",
+            "update",
+        ],
+    ),
+    ("session", &["list", "revoke", "delete"]),
+];
+
+/// Whether a user with `role` holds every action asked for (resource → actions).
+pub fn holds(role: &str, asked: &[(String, Vec<String>)]) -> bool {
+    is_admin(role)
+        && asked.iter().all(|(resource, actions)| {
+            ADMIN_STATEMENTS
+                .iter()
+                .find(|(name, _)| name == resource)
+                .is_some_and(|(_, allowed)| actions.iter().all(|a| allowed.contains(&a.as_str())))
+        })
 }

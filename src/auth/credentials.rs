@@ -53,7 +53,7 @@ pub async fn register(
         .run(move |conn| users::email_exists(conn, &email))
         .await?
     {
-        return Err(ApiError::EmailTaken);
+        return Err(ApiError::EmailTaken { by_admin: false });
     }
 
     let password_hash = hasher.hash(password).await?;

@@ -151,6 +151,9 @@ pub struct Config {
     pub magic_link: bool,
     /// A magic link to an unknown address creates the user.
     pub magic_link_sign_up: bool,
+    /// Serve the admin API, and the admin fields on users and sessions (Better Auth's admin
+    /// plugin); off: 404, and the default shapes.
+    pub admin: bool,
     pub sign_in_url: Option<Url>,
     /// Serve Prometheus metrics on `metrics_bind`.
     pub metrics: bool,
@@ -432,6 +435,7 @@ impl Config {
             get("GATEHOUSE_MAGIC_LINK_SIGN_UP"),
             false,
         )?;
+        let admin = on_off("GATEHOUSE_ADMIN", get("GATEHOUSE_ADMIN"), false)?;
         let sign_in_url = get("GATEHOUSE_SIGN_IN_URL")
             .map(|raw| parse_http_url("GATEHOUSE_SIGN_IN_URL", &raw))
             .transpose()?;
@@ -507,6 +511,7 @@ impl Config {
             send_verification_on_sign_up,
             auto_sign_in_after_verification,
             magic_link,
+            admin,
             magic_link_sign_up,
             sign_in_url,
             metrics,

@@ -21,36 +21,55 @@ pub enum Admission {
     NoUser,
 }
 
-/// Inserts a new session unless its user is banned, in one transaction: the user's ban is read
-/// there (on PostgreSQL `FOR SHARE`, so a ban that commits meanwhile waits for this insert, and
-/// its revocation sweep afterwards ends the session; SQLite serialises the two writers). An
-/// expired ban is lifted (its fields cleared) and the session starts.
+/// Inserts a new session unless its user is banned, in one transaction: the session is written
+/// first, then the user's ban read (on PostgreSQL `FOR SHARE`), and a ban rolls the insert back.
+/// Writing first makes the transaction a writer from its first statement, so SQLite never has to
+/// upgrade a read snapshot that a concurrent commit made stale (which fails at once instead of
+/// waiting). A ban that commits meanwhile either waits for this insert, and its revocation sweep
+/// afterwards ends the session, or is read here. An expired ban is lifted (its fields cleared)
+/// and the session starts.
 pub fn insert_unless_banned(
     conn: &mut DbConnection,
     session: &SessionRow,
     now: NaiveDateTime,
 ) -> QueryResult<Admission> {
-    conn.transaction(|conn| {
-        let ban = users::table
-            .find(&session.user_id)
-            .select((users::banned, users::ban_expires));
-        let ban: Option<(bool, Option<NaiveDateTime>)> = match conn {
-            DbConnection::Postgres(pg) => ban.for_share().get_result(pg).optional()?,
-            DbConnection::Sqlite(sqlite) => ban.get_result(sqlite).optional()?,
-        };
-        match ban {
-            None => return Ok(Admission::NoUser),
-            Some((true, expires)) if expires.is_none_or(|expires| expires > now) => {
-                return Ok(Admission::Banned);
-            }
-            Some((true, _)) => super::users::lift_ban(conn, &session.user_id, now)?,
-            Some((false, _)) => {}
-        }
+    let outcome = conn.transaction(|conn| {
         diesel::insert_into(sessions::table)
             .values(session)
             .execute(conn)?;
-        Ok(Admission::Admitted)
-    })
+        let ban = users::table
+            .find(&session.user_id)
+            .select((users::banned, users::ban_expires));
+        let ban: (bool, Option<NaiveDateTime>) = match conn {
+            DbConnection::Postgres(pg) => ban.for_share().get_result(pg)?,
+            DbConnection::Sqlite(sqlite) => ban.get_result(sqlite)?,
+        };
+        match ban {
+            (true, expires) if expires.is_none_or(|expires| expires > now) => {
+                Err(diesel::result::Error::RollbackTransaction)
+            }
+            (true, _) => super::users::lift_ban(conn, &session.user_id, now),
+            (false, _) => Ok(()),
+        }
+    });
+    match outcome {
+        Ok(()) => Ok(Admission::Admitted),
+        Err(diesel::result::Error::RollbackTransaction) => Ok(Admission::Banned),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        )) => Ok(Admission::NoUser),
+        Err(error) => Err(error),
+    }
+}
+
+/// The user of the session with this id or token hash.
+pub fn owner(conn: &mut DbConnection, id: &str, token_hash: &str) -> QueryResult<Option<String>> {
+    sessions::table
+        .filter(sessions::id.eq(id).or(sessions::token_hash.eq(token_hash)))
+        .select(sessions::user_id)
+        .first(conn)
+        .optional()
 }
 
 /// The sessions an admin sees for a user: every row, expired ones not yet pruned included,

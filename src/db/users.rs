@@ -306,34 +306,167 @@ pub fn set_ban(
     Ok(updated)
 }
 
-/// Which users a listing wants: a case-insensitive search in one column, then a page in a
-/// stable order (the sort column, then the id).
+/// A text column a listing may search, filter or sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Id,
+    Email,
+    Name,
+    Role,
+    Username,
+}
+
+/// A boolean column a listing may filter by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoolField {
+    EmailVerified,
+    Banned,
+}
+
+/// How a search or a text filter compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    In,
+    NotIn,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// One condition on the users listed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    Text {
+        field: TextField,
+        op: TextOp,
+        /// One value, or several for `In` and `NotIn`.
+        values: Vec<String>,
+    },
+    /// `equal: false` is `ne`.
+    Bool {
+        field: BoolField,
+        value: bool,
+        equal: bool,
+    },
+}
+
+/// The column a listing is ordered by (then by id, so pages are stable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortField {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Text(TextField),
+    Bool(BoolField),
+}
+
+/// Which users a listing wants: a case-insensitive search in one column, a filter, then a page
+/// in a stable order.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
     /// Lower-cased text to find in `email` (or, with `search_name`, in `name`).
     pub search: Option<String>,
     pub search_name: bool,
+    /// `Contains` (the default), `StartsWith` or `EndsWith`.
+    pub search_op: Option<TextOp>,
+    pub filter: Option<Filter>,
+    pub sort: SortField,
+    pub descending: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
-/// A page of users, newest first, and how many match in all.
+/// Applies a text comparison to a (nullable or not) text column of a boxed users query.
+macro_rules! compare_text {
+    ($query:expr, $column:expr, $op:expr, $values:expr) => {{
+        let values: &[String] = $values;
+        let first = values.first().cloned().unwrap_or_default();
+        let pattern = |before: &str, after: &str| format!("{before}{}{after}", escape_like(&first));
+        match $op {
+            TextOp::Eq => $query.filter($column.eq(first)),
+            TextOp::Ne => $query.filter($column.ne(first)),
+            TextOp::Lt => $query.filter($column.lt(first)),
+            TextOp::Lte => $query.filter($column.le(first)),
+            TextOp::Gt => $query.filter($column.gt(first)),
+            TextOp::Gte => $query.filter($column.ge(first)),
+            TextOp::In => $query.filter($column.eq_any(values.to_vec())),
+            TextOp::NotIn => $query.filter($column.ne_all(values.to_vec())),
+            TextOp::Contains => $query.filter($column.like(pattern("%", "%")).escape('\\')),
+            TextOp::StartsWith => $query.filter($column.like(pattern("", "%")).escape('\\')),
+            TextOp::EndsWith => $query.filter($column.like(pattern("%", "")).escape('\\')),
+        }
+    }};
+}
+
+/// Orders a boxed users query by a column, then by id, either way.
+macro_rules! order_by {
+    ($query:expr, $column:expr, $descending:expr) => {
+        if $descending {
+            $query.order(($column.desc(), users::id.desc()))
+        } else {
+            $query.order(($column.asc(), users::id.asc()))
+        }
+    };
+}
+
+/// A page of users and how many match in all.
 pub fn list(conn: &mut DbConnection, listing: &Listing) -> QueryResult<(Vec<UserRow>, i64)> {
     let filtered = || {
         let mut query = users::table.into_boxed();
         if let Some(search) = &listing.search {
-            let pattern = format!("%{}%", escape_like(search));
+            let op = listing.search_op.unwrap_or(TextOp::Contains);
+            let values = std::slice::from_ref(search);
             query = if listing.search_name {
-                query.filter(lower(users::name).like(pattern).escape('\\'))
+                compare_text!(query, lower(users::name), op, values)
             } else {
-                query.filter(users::email.like(pattern).escape('\\'))
+                compare_text!(query, users::email, op, values)
             };
         }
-        query
+        match &listing.filter {
+            None => query,
+            Some(Filter::Text { field, op, values }) => match field {
+                TextField::Id => compare_text!(query, users::id, *op, values),
+                TextField::Email => compare_text!(query, users::email, *op, values),
+                TextField::Name => compare_text!(query, users::name, *op, values),
+                TextField::Role => compare_text!(query, users::role, *op, values),
+                TextField::Username => compare_text!(query, users::username, *op, values),
+            },
+            Some(Filter::Bool {
+                field,
+                value,
+                equal,
+            }) => {
+                let wanted = *value == *equal;
+                match field {
+                    BoolField::EmailVerified => query.filter(users::email_verified.eq(wanted)),
+                    BoolField::Banned => query.filter(users::banned.eq(wanted)),
+                }
+            }
+        }
     };
     let total = filtered().count().get_result(conn)?;
-    let page = filtered()
-        .order((users::created_at.desc(), users::id.desc()))
+    let query = filtered();
+    let desc = listing.descending;
+    let query = match listing.sort {
+        SortField::CreatedAt => order_by!(query, users::created_at, desc),
+        SortField::UpdatedAt => order_by!(query, users::updated_at, desc),
+        SortField::Text(TextField::Id) => order_by!(query, users::id, desc),
+        SortField::Text(TextField::Email) => order_by!(query, users::email, desc),
+        SortField::Text(TextField::Name) => order_by!(query, users::name, desc),
+        SortField::Text(TextField::Role) => order_by!(query, users::role, desc),
+        SortField::Text(TextField::Username) => order_by!(query, users::username, desc),
+        SortField::Bool(BoolField::EmailVerified) => {
+            order_by!(query, users::email_verified, desc)
+        }
+        SortField::Bool(BoolField::Banned) => order_by!(query, users::banned, desc),
+    };
+    let page = query
         .limit(listing.limit)
         .offset(listing.offset)
         .select(UserRow::as_select())

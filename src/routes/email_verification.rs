@@ -344,7 +344,7 @@ async fn verify(
     };
     Ok((
         response,
-        json!({"status": true, "user": User::from(updated)}),
+        json!({"status": true, "user": User::of(updated, state.config.admin)}),
     ))
 }
 

@@ -220,7 +220,7 @@ pub async fn magic_link_verify(
                 .ok_or_else(|| ApiError::Internal("the new session is gone".to_owned()))?;
             Ok(response.json(MagicLinkSessionResponse {
                 token: session_token,
-                user: User::from(user),
+                user: User::of(user, state.config.admin),
                 session: active.session,
             }))
         }
@@ -229,7 +229,8 @@ pub async fn magic_link_verify(
 
 /// Uses a magic-link token: `None` when it is unknown, expired or used; else the user to sign in
 /// (`None` inside when the address has none and sign-up by link is off) and whether the link
-/// created it. An unverified user loses its password and sessions and becomes verified.
+/// created it. An unverified user loses its password and sessions and becomes verified, unless
+/// banned (403 `BANNED_USER`, nothing changed).
 async fn sign_in_with(
     state: &AppState,
     token: &str,
@@ -277,6 +278,11 @@ async fn sign_in_with(
     };
     if user.email_verified {
         return Ok(Some((Some(user), false)));
+    }
+    // Refused before the account is touched: a banned user's link changes nothing (the session
+    // start would refuse it anyway, after the password and sessions were gone).
+    if user.is_banned(naive) {
+        return Err(ApiError::BannedUser);
     }
     let user_id = user.id.clone();
     let work: WithRevocation = {

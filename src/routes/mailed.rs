@@ -128,7 +128,7 @@ pub fn send_to(state: &AppState, kind: Kind, to: &Recipient<'_>, url: String, is
     };
     let user = to
         .user
-        .and_then(|user| serde_json::to_value(User::from(user.clone())).ok());
+        .and_then(|user| serde_json::to_value(User::of(user.clone(), state.config.admin)).ok());
     state.mailer.send(Outgoing {
         kind,
         to: to.email.to_owned(),

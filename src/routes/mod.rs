@@ -3,6 +3,7 @@
 //! The helpers below build the parts of answers that several endpoints share.
 
 pub mod account;
+pub mod admin;
 pub mod answers;
 pub mod change_email;
 pub mod docs;
@@ -79,6 +80,18 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(social::list_accounts)
         .service(social::unlink_account)
         .service(social::link_social)
+        .service(admin::list_users)
+        .service(admin::get_user)
+        .service(admin::create_user)
+        .service(admin::set_role)
+        .service(admin::set_user_password)
+        .service(admin::ban_user)
+        .service(admin::unban_user)
+        .service(admin::list_user_sessions)
+        .service(admin::revoke_user_session)
+        .service(admin::revoke_user_sessions)
+        .service(admin::remove_user)
+        .service(admin::has_permission)
         .service(jwks::jwks)
         .service(verify::verify);
 }
@@ -203,6 +216,7 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
         "revokeSession" | "revokeSessions" | "revokeOtherSessions" => {
             session_management::REVOKE_ERROR_CODES
         }
+        admin if admin.starts_with("admin") => admin::error_codes(admin),
         _ => &[],
     }
 }

@@ -211,6 +211,6 @@ async fn attempt(
         redirect: body.callback_url.is_some(),
         token,
         url: body.callback_url,
-        user: User::from(user),
+        user: User::of(user, state.config.admin),
     }))
 }

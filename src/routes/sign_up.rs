@@ -100,7 +100,7 @@ async fn handle(
 
     let user = match credentials::register(&state.db, &state.hasher, body, now).await {
         Ok(user) => user,
-        Err(ApiError::EmailTaken) if require_verification => {
+        Err(ApiError::EmailTaken { .. }) if require_verification => {
             let attempt = attempt.ok_or_else(|| ApiError::Internal("no sign-up body".into()))?;
             return taken_while_verification_is_required(&state, attempt, now).await;
         }
@@ -114,14 +114,14 @@ async fn handle(
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(SignUpResponse {
                 token: None,
-                user: User::from(user),
+                user: User::of(user, state.config.admin),
             }));
     }
     let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
 
     Ok(response.json(SignUpResponse {
         token: Some(token),
-        user: User::from(user),
+        user: User::of(user, state.config.admin),
     }))
 }
 
@@ -188,6 +188,6 @@ async fn taken_while_verification_is_required(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(SignUpResponse {
             token: None,
-            user: User::from(synthetic),
+            user: User::of(synthetic, state.config.admin),
         }))
 }

@@ -203,7 +203,7 @@ pub async fn sign_in_social(
             response.json(SocialSignInAnswer::Session(SocialSessionResponse {
                 redirect: false,
                 token,
-                user: User::from(outcome.user),
+                user: User::of(outcome.user, state.config.admin),
             })),
         );
     }
@@ -801,7 +801,8 @@ async fn user_for(
         }
         // The same address signed up meanwhile: as a taken address, it is not linked (unless it
         // was this provider account's own first sign-in, racing this one).
-        Err(ApiError::EmailTaken) => match holder(state, provider, &identity.subject).await? {
+        Err(ApiError::EmailTaken { .. }) => match holder(state, provider, &identity.subject).await?
+        {
             Ok(outcome) => Ok(Ok(outcome)),
             Err(_) => Ok(Err("account_not_linked")),
         },

@@ -23,6 +23,8 @@ pub fn hash_session_token(token: &str) -> String {
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSessions {
+    /// Answers carry the admin fields (`GATEHOUSE_ADMIN=on`).
+    pub admin: bool,
     pub ttl: Duration,
     pub update_age: Duration,
     pub cache: Option<Arc<SessionCache>>,
@@ -109,8 +111,8 @@ impl DatabaseSessions {
             renewal = Renewal::Reissue(token.to_owned());
         }
         Ok(Some(ActiveSession {
-            session: dto::Session::from_row(row, token.to_owned()),
-            user: dto::User::from(user),
+            session: dto::Session::from_row(row, token.to_owned(), self.admin),
+            user: dto::User::of(user, self.admin),
             renewal,
             jwt: None,
         }))

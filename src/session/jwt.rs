@@ -60,6 +60,9 @@ pub struct Claims {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_username: Option<String>,
+    /// With `GATEHOUSE_ADMIN=on`: `role`, `banned`, `banReason`, `banExpires`, as on the user.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<dto::AdminFields>,
 }
 
 impl Claims {
@@ -79,6 +82,7 @@ impl Claims {
             updated_at: dto::parse_date(&self.updated_at)?,
             username: self.username.clone(),
             display_username: self.display_username.clone(),
+            admin: self.admin.clone().map(Box::new),
         })
     }
 }
@@ -159,6 +163,8 @@ pub struct JwtSessions {
     keys: Keys,
     validation: Validation,
     deny_list: DenyList,
+    /// Tokens and answers carry the admin fields (`GATEHOUSE_ADMIN=on`).
+    pub admin: bool,
 }
 
 impl std::fmt::Debug for JwtSessions {
@@ -223,6 +229,7 @@ impl JwtSessions {
             keys,
             validation,
             deny_list: DenyList::default(),
+            admin: config.admin,
         })
     }
 
@@ -280,6 +287,7 @@ impl JwtSessions {
             updated_at: format_date(&user.updated_at.and_utc()),
             username: user.username.clone(),
             display_username: user.display_username.clone(),
+            admin: self.admin.then(|| dto::AdminFields::of(user)),
         };
         let signing = match &self.keys {
             Keys::Hs256 { signing, .. } | Keys::EdDsa { signing, .. } => signing,
@@ -384,6 +392,7 @@ impl JwtSessions {
                 user_agent: String::new(),
                 created_at: signed_in_at,
                 updated_at: issued_at,
+                impersonated_by: self.admin.then_some(None),
             },
             user,
             renewal: Renewal::None,
@@ -426,7 +435,7 @@ impl JwtSessions {
             )?;
             active.session.expires_at = now + self.ttl;
             active.session.updated_at = now;
-            active.user = dto::User::from(row);
+            active.user = dto::User::of(row, self.admin);
             active.jwt = Some(token.clone());
             active.renewal = Renewal::Reissue(token);
         }

@@ -129,6 +129,7 @@ impl Sessions {
     pub fn new(config: &Config) -> Result<Self, String> {
         Ok(match config.session_strategy {
             SessionStrategy::Database => Self::Database(DatabaseSessions {
+                admin: config.admin,
                 ttl: config.session_ttl,
                 update_age: config.session_update_age,
                 cache: config
@@ -138,6 +139,14 @@ impl Sessions {
             }),
             SessionStrategy::Jwt => Self::Jwt(Box::new(JwtSessions::new(config)?)),
         })
+    }
+
+    /// Whether answers carry the admin fields (`GATEHOUSE_ADMIN=on`).
+    pub fn admin(&self) -> bool {
+        match self {
+            Self::Database(sessions) => sessions.admin,
+            Self::Jwt(sessions) => sessions.admin,
+        }
     }
 
     /// The JWKS document when tokens are signed with a published key; `None` otherwise.
@@ -219,7 +228,7 @@ impl Sessions {
             else {
                 return Ok(None);
             };
-            active.user = dto::User::from(row);
+            active.user = dto::User::of(row, self.admin());
         }
         Ok(Some(active))
     }
@@ -240,9 +249,26 @@ impl Sessions {
             .into_iter()
             .map(|row| {
                 let handle = row.id.clone();
-                dto::Session::from_row(row, handle)
+                dto::Session::from_row(row, handle, self.admin())
             })
             .collect())
+    }
+
+    /// The user whose session `named` is: a session's id, or one of its tokens (a JWT by its
+    /// claims, if it verifies); `None` for none.
+    pub async fn owner(
+        &self,
+        db: &Db,
+        named: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, ApiError> {
+        if let Self::Jwt(sessions) = self
+            && let Some(claims) = sessions.verify(named, now)
+        {
+            return Ok(Some(claims.sub));
+        }
+        let (id, hash) = (named.to_owned(), database::hash_session_token(named));
+        db.run(move |conn| sessions::owner(conn, &id, &hash)).await
     }
 
     /// Ends sessions of `user_id` and returns the ids of those ended. Another user's session is

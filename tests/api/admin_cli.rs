@@ -12,7 +12,7 @@ use crate::helpers::{
 };
 
 /// Runs `gatehouse user <args>` on the app's database with `stdin` piped in.
-fn user_command(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+pub(crate) fn user_command(app: &TestApp, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .arg("user")
         .args(args)
@@ -47,7 +47,7 @@ fn stderr(output: &Output) -> String {
 }
 
 /// Runs a command that must succeed and returns what it printed.
-fn ok(app: &TestApp, args: &[&str], stdin: &str) -> String {
+pub(crate) fn ok(app: &TestApp, args: &[&str], stdin: &str) -> String {
     let output = user_command(app, args, stdin);
     assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
     stdout(&output)
@@ -389,5 +389,83 @@ async fn a_magic_link_starts_no_session_for_a_banned_user() {
     assert_eq!(opened.status, 403, "{}", opened.text);
     assert_eq!(opened.code(), "BANNED_USER");
     assert!(opened.set_cookie("gatehouse.session_token").is_none());
-    assert_eq!(shown(&app, &user.id)["sessions"], json!([]));
+    // A refused link changed nothing: the unverified account keeps its password and its flag.
+    let record = shown(&app, &user.id);
+    assert_eq!(record["sessions"], json!([]));
+    assert_eq!(record["user"]["emailVerified"], false);
+    ok(&app, &["unban", &user.id], "");
+    let signed_in = app.sign_in_email(&user.email, PASSWORD).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.text);
+}
+
+#[actix_web::test]
+#[ignore = "needs node and tests/oidc's packages: scripts/test.sh installs them"]
+async fn a_banned_user_back_from_a_provider_is_sent_to_the_error_page() {
+    use crate::social::{corp, location, open, provider_step, start};
+    let (app, _provider) = corp().await;
+    let email = unique_email();
+    let body =
+        json!({"provider": "corp", "callbackURL": "/dashboard", "errorCallbackURL": "/oops"});
+    let (started, cookie) = start(&app, body.clone()).await;
+    let callback = provider_step(&app, &started, &email).await;
+    let first = open(&app, &callback, &cookie).await;
+    assert_eq!(location(&first), format!("{}/dashboard", app.address));
+    ok(&app, &["ban", &email, "--reason", "abuse"], "");
+    app.signed_out_within_a_second(&first.session_cookie())
+        .await;
+
+    let (started, cookie) = start(&app, body).await;
+    let callback = provider_step(&app, &started, &email).await;
+    let refused = open(&app, &callback, &cookie).await;
+
+    assert_eq!(refused.status, 302, "{}", refused.text);
+    let target = url::Url::parse(&location(&refused)).unwrap();
+    assert_eq!(target.path(), "/oops");
+    let query: std::collections::HashMap<String, String> =
+        target.query_pairs().into_owned().collect();
+    assert_eq!(query["error"], "banned");
+    assert!(query["error_description"].starts_with("You have been banned"));
+    assert!(refused.set_cookie("gatehouse.session_token").is_none());
+    assert_eq!(shown(&app, &email)["sessions"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_listing_is_capped_at_a_thousand_users_and_pages_through_the_rest() {
+    use diesel::prelude::*;
+    use gatehouse::db::models::UserRow;
+    use gatehouse::db::schema::users;
+    let app = spawn_app().await;
+    let mut conn = app.database.connect();
+    let start = app.clock.now().naive_utc();
+    conn.transaction(|conn| {
+        for n in 0..1200 {
+            let row = UserRow::new(
+                gatehouse::ids::random_id(),
+                format!("Bulk {n}"),
+                format!("bulk-{n:04}@example.com"),
+                false,
+                start + chrono::Duration::milliseconds(n),
+            );
+            diesel::insert_into(users::table)
+                .values(&row)
+                .execute(conn)?;
+        }
+        Ok::<(), diesel::result::Error>(())
+    })
+    .unwrap();
+
+    let first: Value =
+        serde_json::from_str(&ok(&app, &["list", "--limit", "5000", "--json"], "")).unwrap();
+    let rest: Value = serde_json::from_str(&ok(
+        &app,
+        &["list", "--limit", "1000", "--offset", "1000", "--json"],
+        "",
+    ))
+    .unwrap();
+
+    assert_eq!(first["total"], 1200);
+    assert_eq!(first["users"].as_array().unwrap().len(), 1000);
+    assert_eq!(first["users"][0]["email"], "bulk-1199@example.com");
+    assert_eq!(rest["users"].as_array().unwrap().len(), 200);
+    assert_eq!(rest["users"][199]["email"], "bulk-0000@example.com");
 }

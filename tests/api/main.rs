@@ -8,6 +8,7 @@
 )]
 
 mod account;
+mod admin_api;
 mod admin_cli;
 mod change_email;
 mod concurrency;

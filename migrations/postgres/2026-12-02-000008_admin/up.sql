@@ -6,6 +6,8 @@ ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
 ALTER TABLE users ADD COLUMN banned BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN ban_reason TEXT;
 ALTER TABLE users ADD COLUMN ban_expires TIMESTAMP;
+-- Listings page through users newest first.
+CREATE INDEX users_created_at_idx ON users (created_at, id);
 
 -- The admin's user id on a session an admin started as someone else (impersonation).
 ALTER TABLE sessions ADD COLUMN impersonated_by TEXT;
