@@ -344,10 +344,12 @@ pub async fn delete_user(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Read even when off: an unread body closes the connection, and a reset may beat the answer.
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await;
     if state.config.delete_user == DeleteUser::Off {
         return Err(ApiError::NotFound);
     }
-    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let body = body?;
     let body: DeleteUserBody = extract::delete_user_body(body.as_ref())?;
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
     if let Some(callback) = &body.callback_url {

@@ -243,10 +243,12 @@ async fn admin_post(
     state: &AppState,
     permission: Permission,
 ) -> Result<(Option<Value>, HttpResponseBuilder, ActiveSession), ApiError> {
+    // The body is read even when the API is off: an unread one closes the connection.
+    let body = extract::read_body(req, payload, Accepts::Json, state.request_timeout()).await;
     if !state.config.admin {
         return Err(ApiError::NotFound);
     }
-    let body = extract::read_body(req, payload, Accepts::Json, state.request_timeout()).await?;
+    let body = body?;
     origin::check_cookie_csrf(req, &state.config.trusted_origins)?;
     let (response, active) = admin_session(req, state, Some(permission)).await?;
     Ok((body, response, active))
@@ -843,11 +845,11 @@ pub async fn has_permission(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await;
     if !state.config.admin {
         return Err(ApiError::NotFound);
     }
-    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
-    let asked = extract::has_permission_body(body.as_ref())?;
+    let asked = extract::has_permission_body(body?.as_ref())?;
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
     let (mut response, active) = admin_session(&req, &state, None).await?;
     let role = active

@@ -77,11 +77,13 @@ pub async fn sign_in_magic_link(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let arrived = Instant::now();
+    // Read even when off: an unread body closes the connection, and a reset may beat the answer.
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await;
     if !state.config.magic_link {
         return Err(ApiError::NotFound);
     }
-    let arrived = Instant::now();
-    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await?;
+    let body = body?;
     let MagicLinkBody {
         email,
         name,

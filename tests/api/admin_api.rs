@@ -498,3 +498,23 @@ async fn an_admin_removes_users_but_not_themselves() {
         .await;
     assert_eq!(forged.status, 403, "{}", forged.text);
 }
+
+/// A switched-off POST still reads its body before the 404: an unread body makes actix close
+/// the connection, and closing with unread bytes resets it, so a client could see the reset
+/// instead of the answer (schemathesis did, once, in CI).
+#[actix_web::test]
+async fn a_switched_off_post_reads_its_body_and_keeps_the_connection() {
+    let app = spawn_app().await;
+    let body = json!({"userId": "x".repeat(20_000), "email": "a@example.com"});
+
+    for path in [
+        "/api/auth/admin/ban-user",
+        "/api/auth/admin/has-permission",
+        "/api/auth/sign-in/magic-link",
+        "/api/auth/delete-user",
+    ] {
+        let answer = app.post_json(path, &body, &[]).await;
+        assert_eq!((answer.status, answer.code()), (404, "NOT_FOUND"), "{path}");
+        assert_ne!(answer.header("connection"), Some("close"), "{path}");
+    }
+}
