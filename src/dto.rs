@@ -728,3 +728,18 @@ pub struct UnlinkAccountBody {
     /// An `id` from list-accounts.
     pub account_id: String,
 }
+
+/// A user to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    /// `None`: no password credential (the user signs in by magic link or a provider, or is
+    /// given a password later).
+    pub password: Option<String>,
+    /// Roles as given ([`join_roles`]); empty is `user`.
+    pub roles: Vec<String>,
+    pub email_verified: bool,
+    pub username: Option<String>,
+    pub image: Option<String>,
+}

@@ -92,7 +92,7 @@ pub enum ApiError {
     NonExistentRole,
     /// An admin route called by a user whose roles do not include `admin`.
     #[error("{}", .0.message())]
-    NotAllowed(crate::admin::Permission),
+    NotAllowed(Permission),
     /// has-permission with `permission` (singular) or without `permissions`.
     #[error("invalid permission check. no permission(s) were passed.")]
     InvalidPermissionCheck,
@@ -468,7 +468,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
             "Sign-in (after the password is checked), magic link, social sign-in by ID token, auto sign-in after verification: the user is banned (`gatehouse user ban`). The OAuth callback redirects with `?error=banned` instead.",
         ),
         row(
-            ApiError::NotAllowed(crate::admin::Permission::ListUsers),
+            ApiError::NotAllowed(Permission::ListUsers),
             "An admin route called by a user whose roles do not include `admin`; each route has its own: `YOU_ARE_NOT_ALLOWED_TO_GET_USER`, `_CREATE_USERS`, `_UPDATE_USERS`, `_CHANGE_USERS_ROLE`, `_SET_USERS_PASSWORD`, `_BAN_USERS`, `_DELETE_USERS`, `_LIST_USERS_SESSIONS`, `_REVOKE_USERS_SESSIONS`.",
         ),
         row(
@@ -841,5 +841,55 @@ mod tests {
         let error = ApiError::Internal("SELECT * FROM users: syntax error".to_owned());
 
         assert_eq!(error.to_string(), "Internal server error");
+    }
+}
+
+/// What an admin action needs, as Better Auth's admin plugin names its checks: a user whose roles
+/// include `admin` holds every one; others hold none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ListUsers,
+    GetUser,
+    CreateUsers,
+    UpdateUsers,
+    ChangeUsersRole,
+    SetUsersPassword,
+    BanUsers,
+    DeleteUsers,
+    ListUsersSessions,
+    RevokeUsersSessions,
+}
+
+impl Permission {
+    /// The code of the 403 a user without it gets.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ListUsers => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS",
+            Self::GetUser => "YOU_ARE_NOT_ALLOWED_TO_GET_USER",
+            Self::CreateUsers => "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
+            Self::UpdateUsers => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
+            Self::ChangeUsersRole => "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
+            Self::SetUsersPassword => "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
+            Self::BanUsers => "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
+            Self::DeleteUsers => "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
+            Self::ListUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS",
+            Self::RevokeUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS",
+        }
+    }
+
+    /// Its message: `You are not allowed to <what>`.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::ListUsers => "You are not allowed to list users",
+            Self::GetUser => "You are not allowed to get user",
+            Self::CreateUsers => "You are not allowed to create users",
+            Self::UpdateUsers => "You are not allowed to update users",
+            Self::ChangeUsersRole => "You are not allowed to change users role",
+            Self::SetUsersPassword => "You are not allowed to set users password",
+            Self::BanUsers => "You are not allowed to ban users",
+            Self::DeleteUsers => "You are not allowed to delete users",
+            Self::ListUsersSessions => "You are not allowed to list users sessions",
+            Self::RevokeUsersSessions => "You are not allowed to revoke users sessions",
+        }
     }
 }

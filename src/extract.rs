@@ -669,7 +669,7 @@ pub fn ban_user_body(
 ) -> Result<(String, Option<String>, Option<f64>), ApiError> {
     let mut fields = Fields::of(body)?;
     let user_id = fields.string("userId", true);
-    let reason = fields.bounded_string("banReason", false, crate::admin::MAX_BAN_REASON_CHARS);
+    let reason = fields.bounded_string("banReason", false, crate::rules::MAX_BAN_REASON_CHARS);
     let expires_in = fields.number("banExpiresIn");
     fields.finish()?;
     let user_id = user_id
@@ -702,7 +702,7 @@ pub fn revoke_user_session_body(body: Option<&Value>) -> Result<String, ApiError
 /// admin/create-user: `email`, `password` (optional), `name`, `role` (optional), `data`
 /// (optional: `emailVerified`, `username`, `image`). The address, password and username rules
 /// are the operation's, as on sign-up.
-pub fn create_user_body(body: Option<&Value>) -> Result<crate::admin::NewUser, ApiError> {
+pub fn create_user_body(body: Option<&Value>) -> Result<crate::dto::NewUser, ApiError> {
     let mut fields = Fields::of(body)?;
     let email = fields.string("email", true);
     let password = fields.string("password", false);
@@ -730,7 +730,7 @@ pub fn create_user_body(body: Option<&Value>) -> Result<crate::admin::NewUser, A
             "validation passed without a field".to_owned(),
         ));
     };
-    Ok(crate::admin::NewUser {
+    Ok(crate::dto::NewUser {
         email,
         name,
         password,

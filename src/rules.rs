@@ -22,6 +22,8 @@ pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=30;
 /// Longest `name` and `displayUsername`. Profile fields travel in every JWT and session cookie,
 /// which browsers cap at 4 KiB, so they are bounded (Better Auth has no limit).
 pub const MAX_NAME_CHARS: usize = 256;
+/// The longest ban reason stored.
+pub const MAX_BAN_REASON_CHARS: usize = 500;
 /// Longest `displayUsername` update-user accepts, in characters (`INVALID_DISPLAY_USERNAME`).
 pub const MAX_DISPLAY_USERNAME_CHARS: usize = 100;
 /// Longest `image` URL, in characters.

@@ -10,8 +10,11 @@ use crate::auth::password::Hasher;
 use crate::db::models::{AccountRow, AuditRow, SessionRow, UserRow};
 use crate::db::verifications::{self, Purpose};
 use crate::db::{Db, DbConnection, audit, sessions, users};
+pub use crate::dto::NewUser;
+pub use crate::error::Permission;
 use crate::error::{ApiError, TokenEndpoint};
 use crate::ids::random_id;
+pub use crate::rules::MAX_BAN_REASON_CHARS;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, is_email, username_problem};
 use crate::session::{Revocation, Sessions, WithRevocation};
 
@@ -21,8 +24,6 @@ pub const ROLES: [&str; 2] = ["user", "admin"];
 pub const ADMIN_ROLE: &str = "admin";
 /// A ban's reason when none is given, as Better Auth's.
 pub const DEFAULT_BAN_REASON: &str = "No reason";
-/// The longest ban reason stored.
-pub const MAX_BAN_REASON_CHARS: usize = 500;
 /// The longest timed ban: anything longer is a ban for ever.
 pub const MAX_BAN_SECONDS: i64 = 100 * 366 * 24 * 3600;
 /// The most users one listing returns.
@@ -75,21 +76,6 @@ impl Actor {
             ip_address: String::new(),
         }
     }
-}
-
-/// A user to create.
-#[derive(Debug, Clone, Default)]
-pub struct NewUser {
-    pub email: String,
-    pub name: String,
-    /// `None`: no password credential (the user signs in by magic link or a provider, or is
-    /// given a password later).
-    pub password: Option<String>,
-    /// Roles as given ([`join_roles`]); empty is `user`.
-    pub roles: Vec<String>,
-    pub email_verified: bool,
-    pub username: Option<String>,
-    pub image: Option<String>,
 }
 
 /// The operations, for one actor.
@@ -467,56 +453,6 @@ pub fn ban_end(expires: Option<NaiveDateTime>) -> String {
         || "never".to_owned(),
         |at| crate::dto::format_date(&at.and_utc()),
     )
-}
-
-/// What an admin action needs, as Better Auth's admin plugin names its checks: a user whose roles
-/// include `admin` holds every one; others hold none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    ListUsers,
-    GetUser,
-    CreateUsers,
-    UpdateUsers,
-    ChangeUsersRole,
-    SetUsersPassword,
-    BanUsers,
-    DeleteUsers,
-    ListUsersSessions,
-    RevokeUsersSessions,
-}
-
-impl Permission {
-    /// The code of the 403 a user without it gets.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::ListUsers => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS",
-            Self::GetUser => "YOU_ARE_NOT_ALLOWED_TO_GET_USER",
-            Self::CreateUsers => "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
-            Self::UpdateUsers => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
-            Self::ChangeUsersRole => "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
-            Self::SetUsersPassword => "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
-            Self::BanUsers => "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
-            Self::DeleteUsers => "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
-            Self::ListUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS",
-            Self::RevokeUsersSessions => "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS",
-        }
-    }
-
-    /// Its message: `You are not allowed to <what>`.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::ListUsers => "You are not allowed to list users",
-            Self::GetUser => "You are not allowed to get user",
-            Self::CreateUsers => "You are not allowed to create users",
-            Self::UpdateUsers => "You are not allowed to update users",
-            Self::ChangeUsersRole => "You are not allowed to change users role",
-            Self::SetUsersPassword => "You are not allowed to set users password",
-            Self::BanUsers => "You are not allowed to ban users",
-            Self::DeleteUsers => "You are not allowed to delete users",
-            Self::ListUsersSessions => "You are not allowed to list users sessions",
-            Self::RevokeUsersSessions => "You are not allowed to revoke users sessions",
-        }
-    }
 }
 
 /// What Better Auth's `admin` role may do, resource by resource: `has-permission` answers
