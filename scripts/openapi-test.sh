@@ -65,9 +65,22 @@ run_against() { # NAME DATABASE_URL
   # Every check (--checks all) over every operation, in the examples, coverage and fuzzing
   # phases, with a fixed seed so a CI run is repeatable (run it with other seeds by hand). The stateful phase needs OpenAPI links, and sessions travel in the Authorization
   # header, which links cannot target; the flow programs below cover that sequence.
+  local report="$work/schemathesis-$name.txt" status=0
   "$VENV/bin/schemathesis" --config-file clients/schemathesis.toml run "$base/openapi.json" --url "$base" \
-    --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --no-color --seed 1 \
-    | tee "$work/schemathesis-$name.txt" | tail -25
+    --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --no-color --seed 1 >"$report" 2>&1 || status=$?
+  if [ "$status" != 0 ]; then
+    # The report from its first FAILURES / ERRORS / WARNINGS section on (each case with its
+    # reproduction), else all of it, and what gatehouse logged meanwhile.
+    if grep -qE '^=+ (FAILURES|ERRORS|WARNINGS) =+$' "$report"; then
+      sed -nE '/^=+ (FAILURES|ERRORS|WARNINGS) =+$/,$p' "$report"
+    else
+      cat "$report"
+    fi
+    echo "--- gatehouse log ($name), last 40 lines:"; tail -40 "$work/gatehouse-$name.log"
+    echo "schemathesis ($name) failed with status $status" >&2
+    return 1
+  fi
+  tail -25 "$report"
   pass "schemathesis ($name): $(grep -Eo '[0-9]+ generated' "$work/schemathesis-$name.txt" | head -1) cases, 0 failures"
 
   log "flow programs ($name)"

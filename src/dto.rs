@@ -63,44 +63,59 @@ pub struct User {
     pub username: Option<String>,
     /// The username as typed; `null` when `username` is.
     pub display_username: Option<String>,
-    /// With `GATEHOUSE_ADMIN=on` only (Better Auth's admin plugin): `role`, `banned`,
-    /// `banReason`, `banExpires`. The OpenAPI document lists them as optional properties
-    /// (`openapi::describe_admin_fields`).
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    #[schema(ignore)]
-    pub admin: Option<Box<AdminFields>>,
+    /// With `GATEHOUSE_ADMIN=on` only (Better Auth's admin plugin): `user` or `admin`; several
+    /// comma-joined (`user,admin`). Absent, like the other admin fields, when admin is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// With `GATEHOUSE_ADMIN=on` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned: Option<bool>,
+    /// With `GATEHOUSE_ADMIN=on` only: why the user is banned; `null` when not banned.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub ban_reason: Option<Option<String>>,
+    /// With `GATEHOUSE_ADMIN=on` only: when the ban ends; `null` for a ban for ever, or when not
+    /// banned.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ban_expires: Option<Option<String>>,
 }
 
-/// The fields Better Auth's admin plugin adds to a user, served with `GATEHOUSE_ADMIN=on` only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AdminFields {
-    /// `user` or `admin`; several comma-joined (`user,admin`).
-    pub role: String,
-    pub banned: bool,
-    /// Why the user is banned; `null` when not banned.
-    pub ban_reason: Option<String>,
-    /// When the ban ends (a date); `null` for a ban for ever, or when not banned.
-    pub ban_expires: Option<String>,
-}
-
-impl AdminFields {
-    pub fn of(row: &UserRow) -> Self {
-        Self {
-            role: row.role.clone(),
-            banned: row.banned,
-            ban_reason: row.ban_reason.clone(),
-            ban_expires: row.ban_expires.map(|at| format_date(&utc(at))),
-        }
-    }
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value: `#[serde(default)]`
+/// gives the first, this the other two.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl User {
     /// A stored user as every answer shows it: with the admin fields when `admin`
     /// (`GATEHOUSE_ADMIN=on`), else without.
     pub fn of(row: UserRow, admin: bool) -> Self {
+        let (role, banned, ban_reason, ban_expires) = if admin {
+            (
+                Some(row.role),
+                Some(row.banned),
+                Some(row.ban_reason),
+                Some(row.ban_expires.map(|at| format_date(&utc(at)))),
+            )
+        } else {
+            (None, None, None, None)
+        };
         Self {
-            admin: admin.then(|| Box::new(AdminFields::of(&row))),
+            role,
+            banned,
+            ban_reason,
+            ban_expires,
             id: row.id,
             name: row.name,
             email: row.email,
@@ -149,7 +164,11 @@ pub struct Session {
     pub updated_at: DateTime<Utc>,
     /// With `GATEHOUSE_ADMIN=on` only: the admin's user id when an admin started this session as
     /// its user, else `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     #[schema(value_type = Option<String>)]
     pub impersonated_by: Option<Option<String>>,
 }
@@ -648,7 +667,7 @@ pub struct SocialSessionResponse {
 #[serde(untagged)]
 pub enum SocialSignInAnswer {
     Redirect(SocialSignInResponse),
-    Session(SocialSessionResponse),
+    Session(Box<SocialSessionResponse>),
 }
 
 /// link-social's answer: the provider's URL; or, with `idToken`, `{url: "", status: true,

@@ -100,6 +100,30 @@ pub enum ApiError {
     CannotBanYourself,
     #[error("You cannot remove yourself")]
     CannotRemoveYourself,
+    /// admin/impersonate-user naming a user whose roles include `admin`.
+    #[error("You cannot impersonate admins")]
+    CannotImpersonateAdmins,
+    /// admin/stop-impersonating from a session that is not an impersonation.
+    #[error("You are not impersonating anyone")]
+    NotImpersonating,
+    /// admin/stop-impersonating without an `admin_session` cookie naming a live session of the
+    /// admin who started the impersonation.
+    #[error("Failed to find admin session")]
+    AdminSessionNotFound,
+    /// admin/update-user with a `role` that is not a string (or strings).
+    #[error("Invalid role type")]
+    InvalidRoleType,
+    /// admin/update-user with an empty `data`.
+    #[error("No data to update")]
+    NoDataToUpdate,
+    /// admin/update-user with a `password` in `data`.
+    #[error(
+        "Password cannot be updated through update-user. Use the set-user-password endpoint instead"
+    )]
+    PasswordCannotBeUpdatedViaUpdateUser,
+    /// admin/update-user with an `id` in `data`.
+    #[error("User id cannot be updated")]
+    UserIdCannotBeUpdated,
     /// The session's sign-in is older than `GATEHOUSE_FRESH_AGE`.
     #[error("Session is not fresh")]
     SessionNotFresh,
@@ -281,6 +305,18 @@ impl ApiError {
             Self::InvalidPermissionCheck => (StatusCode::BAD_REQUEST, "INVALID_PERMISSION_CHECK"),
             Self::CannotBanYourself => (StatusCode::BAD_REQUEST, "YOU_CANNOT_BAN_YOURSELF"),
             Self::CannotRemoveYourself => (StatusCode::BAD_REQUEST, "YOU_CANNOT_REMOVE_YOURSELF"),
+            Self::CannotImpersonateAdmins => {
+                (StatusCode::FORBIDDEN, "YOU_CANNOT_IMPERSONATE_ADMINS")
+            }
+            Self::NotImpersonating => (StatusCode::BAD_REQUEST, "NOT_IMPERSONATING"),
+            Self::AdminSessionNotFound => (StatusCode::BAD_REQUEST, "ADMIN_SESSION_NOT_FOUND"),
+            Self::InvalidRoleType => (StatusCode::BAD_REQUEST, "INVALID_ROLE_TYPE"),
+            Self::NoDataToUpdate => (StatusCode::BAD_REQUEST, "NO_DATA_TO_UPDATE"),
+            Self::PasswordCannotBeUpdatedViaUpdateUser => (
+                StatusCode::BAD_REQUEST,
+                "PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER",
+            ),
+            Self::UserIdCannotBeUpdated => (StatusCode::BAD_REQUEST, "USER_ID_CANNOT_BE_UPDATED"),
             Self::NonExistentRole => (
                 StatusCode::BAD_REQUEST,
                 "YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE",
@@ -469,7 +505,7 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         ),
         row(
             ApiError::NotAllowed(Permission::ListUsers),
-            "An admin route called by a user whose roles do not include `admin`; each route has its own: `YOU_ARE_NOT_ALLOWED_TO_GET_USER`, `_CREATE_USERS`, `_UPDATE_USERS`, `_CHANGE_USERS_ROLE`, `_SET_USERS_PASSWORD`, `_BAN_USERS`, `_DELETE_USERS`, `_LIST_USERS_SESSIONS`, `_REVOKE_USERS_SESSIONS`.",
+            "An admin route called by a user whose roles do not include `admin`; each route has its own: `YOU_ARE_NOT_ALLOWED_TO_GET_USER`, `_CREATE_USERS`, `_UPDATE_USERS`, `_CHANGE_USERS_ROLE`, `_SET_USERS_EMAIL`, `_SET_USERS_PASSWORD`, `_BAN_USERS`, `_DELETE_USERS`, `_IMPERSONATE_USERS`, `_LIST_USERS_SESSIONS`, `_REVOKE_USERS_SESSIONS`. A session an admin started as another user holds none.",
         ),
         row(
             ApiError::InvalidPermissionCheck,
@@ -482,6 +518,34 @@ pub fn documented_errors() -> Vec<DocumentedError> {
         row(
             ApiError::CannotRemoveYourself,
             "admin/remove-user naming the caller.",
+        ),
+        row(
+            ApiError::CannotImpersonateAdmins,
+            "admin/impersonate-user naming a user whose roles include `admin`.",
+        ),
+        row(
+            ApiError::NotImpersonating,
+            "admin/stop-impersonating from a session an admin did not start as its user.",
+        ),
+        row(
+            ApiError::AdminSessionNotFound,
+            "admin/stop-impersonating without the `admin_session` cookie of a live session of the admin who started the impersonation; nothing changes.",
+        ),
+        row(
+            ApiError::InvalidRoleType,
+            "admin/update-user with a `role` that is neither a string nor an array of strings.",
+        ),
+        row(
+            ApiError::NoDataToUpdate,
+            "admin/update-user with an empty `data`.",
+        ),
+        row(
+            ApiError::PasswordCannotBeUpdatedViaUpdateUser,
+            "admin/update-user with `password` in `data`: use set-user-password.",
+        ),
+        row(
+            ApiError::UserIdCannotBeUpdated,
+            "admin/update-user with `id` in `data`.",
         ),
         row(
             ApiError::NonExistentRole,
@@ -818,9 +882,16 @@ mod tests {
             ApiError::InvalidPermissionCheck => 58,
             ApiError::CannotBanYourself => 59,
             ApiError::CannotRemoveYourself => 60,
+            ApiError::CannotImpersonateAdmins => 61,
+            ApiError::NotImpersonating => 62,
+            ApiError::AdminSessionNotFound => 63,
+            ApiError::InvalidRoleType => 64,
+            ApiError::NoDataToUpdate => 65,
+            ApiError::PasswordCannotBeUpdatedViaUpdateUser => 66,
+            ApiError::UserIdCannotBeUpdated => 67,
         }
     }
-    const VARIANTS: usize = 61;
+    const VARIANTS: usize = 68;
 
     #[test]
     fn every_variant_and_every_code_is_documented_once() {
@@ -853,9 +924,11 @@ pub enum Permission {
     CreateUsers,
     UpdateUsers,
     ChangeUsersRole,
+    SetUsersEmail,
     SetUsersPassword,
     BanUsers,
     DeleteUsers,
+    ImpersonateUsers,
     ListUsersSessions,
     RevokeUsersSessions,
 }
@@ -869,6 +942,8 @@ impl Permission {
             Self::CreateUsers => "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
             Self::UpdateUsers => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
             Self::ChangeUsersRole => "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
+            Self::SetUsersEmail => "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_EMAIL",
+            Self::ImpersonateUsers => "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS",
             Self::SetUsersPassword => "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
             Self::BanUsers => "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
             Self::DeleteUsers => "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
@@ -885,6 +960,8 @@ impl Permission {
             Self::CreateUsers => "You are not allowed to create users",
             Self::UpdateUsers => "You are not allowed to update users",
             Self::ChangeUsersRole => "You are not allowed to change users role",
+            Self::SetUsersEmail => "You are not allowed to update users email",
+            Self::ImpersonateUsers => "You are not allowed to impersonate users",
             Self::SetUsersPassword => "You are not allowed to set users password",
             Self::BanUsers => "You are not allowed to ban users",
             Self::DeleteUsers => "You are not allowed to delete users",

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
+use crate::db::models::UserChanges;
 use crate::dto::{
     ChangeEmailBody, ChangePasswordBody, DeleteUserBody, IdTokenBody, MagicLinkBody, Password,
     ProfileUpdate, RequestPasswordResetBody, ResetPasswordBody, SendVerificationEmailBody,
@@ -269,17 +270,13 @@ impl<'a> Fields<'a> {
     /// Roles: a string, or an array of strings.
     fn roles(&mut self, name: &str, required: bool) -> Option<Vec<String>> {
         match self.object.get(name) {
-            Some(Value::String(role)) => Some(vec![role.clone()]),
-            Some(Value::Array(roles)) if roles.iter().all(Value::is_string) => Some(
-                roles
-                    .iter()
-                    .filter_map(|role| role.as_str().map(str::to_owned))
-                    .collect(),
-            ),
             None if !required => None,
-            _ => {
-                self.type_issue(name, "string | array");
-                None
+            value => {
+                let roles = value.and_then(roles_of);
+                if roles.is_none() {
+                    self.type_issue(name, "string | array");
+                }
+                roles
             }
         }
     }
@@ -321,6 +318,18 @@ impl<'a> Fields<'a> {
         } else {
             Err(ApiError::Validation(self.issues.join("; ")))
         }
+    }
+}
+
+/// Roles given as a string or an array of strings; `None` for any other value.
+fn roles_of(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(role) => Some(vec![role.clone()]),
+        Value::Array(roles) => roles
+            .iter()
+            .map(|role| role.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
     }
 }
 
@@ -739,6 +748,137 @@ pub fn create_user_body(body: Option<&Value>) -> Result<crate::dto::NewUser, Api
         username,
         image,
     })
+}
+
+/// admin/update-user: `userId`, and `data`, an object of the user fields to change: `name`,
+/// `image`, `username`, `displayUsername` (as update-user checks them), `email`, `emailVerified`,
+/// `role` (a string or strings, returned apart for the operation's role check), `banned`,
+/// `banReason`, `banExpires` (a date, as text or milliseconds, or `null`). In Better Auth's
+/// order: an empty `data`, `password`, `id`, a `role` of another type; then the field checks,
+/// where any other key is an issue too (a typo must not pass as done).
+pub fn admin_update_body(
+    body: Option<&Value>,
+) -> Result<(String, UserChanges, Option<Vec<String>>), ApiError> {
+    let mut fields = Fields::of(body)?;
+    let user_id = fields.string("userId", true);
+    let data = match fields.object.get("data") {
+        Some(Value::Object(data)) => Some(data),
+        _ => {
+            fields.type_issue("data", "record");
+            None
+        }
+    };
+    fields.finish()?;
+    let (Some(user_id), Some(data)) = (user_id, data) else {
+        return Err(ApiError::Internal(
+            "validation passed without a field".to_owned(),
+        ));
+    };
+    if data.is_empty() {
+        return Err(ApiError::NoDataToUpdate);
+    }
+    if data.contains_key("password") {
+        return Err(ApiError::PasswordCannotBeUpdatedViaUpdateUser);
+    }
+    if data.contains_key("id") {
+        return Err(ApiError::UserIdCannotBeUpdated);
+    }
+    let roles = match data.get("role") {
+        None => None,
+        Some(value) => Some(roles_of(value).ok_or(ApiError::InvalidRoleType)?),
+    };
+    let mut data = Fields {
+        object: data,
+        issues: Vec::new(),
+        at: "body.data",
+    };
+    const KNOWN: [&str; 10] = [
+        "name",
+        "image",
+        "username",
+        "displayUsername",
+        "email",
+        "emailVerified",
+        "role",
+        "banned",
+        "banReason",
+        "banExpires",
+    ];
+    for key in data.object.keys() {
+        if !KNOWN.contains(&key.as_str()) {
+            let issue = format!("[body.data.{key}] Unrecognized key: not a field an admin sets");
+            data.issues.push(issue);
+        }
+    }
+    let mut changes = UserChanges {
+        name: data.bounded_string("name", false, MAX_NAME_CHARS),
+        image: data.nullable_string("image", MAX_IMAGE_CHARS),
+        username: data.nullable_string("username", MAX_NAME_CHARS),
+        display_username: data.nullable_string("displayUsername", MAX_NAME_CHARS),
+        email_verified: data.boolean("emailVerified"),
+        banned: data.boolean("banned"),
+        ban_reason: data.nullable_string("banReason", crate::rules::MAX_BAN_REASON_CHARS),
+        ..UserChanges::default()
+    };
+    let email = data.string("email", false);
+    changes.ban_expires = match data.object.get("banExpires") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(text)) => match crate::dto::parse_date(text) {
+            Some(at) => Some(Some(at.naive_utc())),
+            None => {
+                data.type_issue("banExpires", "date");
+                None
+            }
+        },
+        Some(Value::Number(millis)) => match millis
+            .as_i64()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+        {
+            Some(at) => Some(Some(at.naive_utc())),
+            None => {
+                data.type_issue("banExpires", "date");
+                None
+            }
+        },
+        Some(_) => {
+            data.type_issue("banExpires", "date");
+            None
+        }
+    };
+    data.finish()?;
+    if let Some(Some(username)) = &changes.username {
+        if let Some(problem) = crate::rules::username_problem(username) {
+            return Err(ApiError::Username {
+                problem,
+                on_sign_in: false,
+            });
+        }
+        // The display form follows a new username unless one is given.
+        if changes.display_username.is_none() {
+            changes.display_username = Some(Some(username.clone()));
+        }
+        changes.username = Some(Some(username.to_lowercase()));
+    }
+    if let Some(Some(display)) = &changes.display_username
+        && (display.chars().count() > crate::rules::MAX_DISPLAY_USERNAME_CHARS
+            || display.chars().any(char::is_control))
+    {
+        return Err(ApiError::InvalidDisplayUsername);
+    }
+    if let Some(email) = email {
+        let email = email.trim().to_lowercase();
+        if email.chars().count() > MAX_EMAIL_CHARS || !is_email(&email) {
+            return Err(ApiError::InvalidEmail);
+        }
+        changes.email = Some(email);
+    }
+    if changes.banned == Some(false) {
+        // Lifting a ban clears its reason and end unless they are given.
+        changes.ban_reason = changes.ban_reason.or(Some(None));
+        changes.ban_expires = changes.ban_expires.or(Some(None));
+    }
+    Ok((user_id, changes, roles))
 }
 
 /// admin/has-permission: `permissions`, an object of resource → array of action strings;

@@ -81,6 +81,7 @@ const IGNORED_BODIES: &[&str] = &[
     "/api/auth/delete-user",
     "/api/auth/revoke-sessions",
     "/api/auth/revoke-other-sessions",
+    "/api/auth/admin/stop-impersonating",
 ];
 
 /// [`document_json`] of a document already built.
@@ -134,9 +135,9 @@ fn distinguish_operation_ids(document: &mut serde_json::Value) {
     }
 }
 
-/// The admin fields a User carries with `GATEHOUSE_ADMIN=on` only, as optional properties
-/// (serde flattens them in; utoipa would describe an optional flattened struct as "that struct or
-/// null", which no user object is).
+/// The admin fields a User carries with `GATEHOUSE_ADMIN=on` only, as optional properties with
+/// their exact types (utoipa would call `role` and `banned` nullable: they are absent, never
+/// `null`).
 fn describe_admin_fields(document: &mut serde_json::Value) {
     let Some(properties) = document
         .pointer_mut("/components/schemas/User/properties")

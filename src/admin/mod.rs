@@ -7,7 +7,7 @@ use diesel::Connection as _;
 
 use crate::auth::account::check_new_password;
 use crate::auth::password::Hasher;
-use crate::db::models::{AccountRow, AuditRow, SessionRow, UserRow};
+use crate::db::models::{AccountRow, AuditRow, SessionRow, UserChanges, UserRow};
 use crate::db::verifications::{self, Purpose};
 use crate::db::{Db, DbConnection, audit, sessions, users};
 pub use crate::dto::NewUser;
@@ -16,7 +16,7 @@ use crate::error::{ApiError, TokenEndpoint};
 use crate::ids::random_id;
 pub use crate::rules::MAX_BAN_REASON_CHARS;
 use crate::rules::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, is_email, username_problem};
-use crate::session::{Revocation, Sessions, WithRevocation};
+use crate::session::{NewSession, Revocation, Sessions, WithRevocation};
 
 /// The roles there are. A user holds one or several, comma-joined.
 pub const ROLES: [&str; 2] = ["user", "admin"];
@@ -224,14 +224,136 @@ impl Admin<'_> {
             now,
         );
         let (id, naive) = (target.id.clone(), now.naive_utc());
-        self.changed(target, move |conn| {
-            let found = users::set_role(conn, &id, &role, naive)? == 1;
-            if found {
+        let demoted = !is_admin(&role);
+        let changed = self
+            .changed(target, move |conn| {
+                let found = users::set_role(conn, &id, &role, naive)? == 1;
+                if found {
+                    audit::insert(conn, &record)?;
+                }
+                Ok(found)
+            })
+            .await?;
+        if demoted {
+            // Whoever is no longer an admin stops acting as anyone else.
+            self.sessions
+                .end_impersonations_by(self.db, &target.id, now)
+                .await?;
+        }
+        Ok(changed)
+    }
+
+    /// Changes the fields `update` gives, in one transaction with the audit row; `banned: true`
+    /// also ends every session of the user (and any the user started as someone else), as
+    /// ban does. Fields are checked by the caller ([`crate::extract::admin_update_body`]) except
+    /// the address's owner, checked here.
+    pub async fn update(
+        &self,
+        target: &UserRow,
+        mut changes: UserChanges,
+        now: DateTime<Utc>,
+    ) -> Result<UserRow, ApiError> {
+        if changes.banned == Some(true) && self.actor.id.as_deref() == Some(target.id.as_str()) {
+            return Err(ApiError::CannotBanYourself);
+        }
+        if let Some(Some(username)) = &changes.username {
+            let (username, id) = (username.clone(), target.id.clone());
+            if self
+                .db
+                .run(move |conn| users::username_held_by_other(conn, &username, &id))
+                .await?
+            {
+                return Err(ApiError::UsernameTaken);
+            }
+        }
+        if let Some(email) = &changes.email
+            && *email != target.email
+        {
+            // A new address is not proven unless the admin says so.
+            changes.email_verified = changes.email_verified.or(Some(false));
+        }
+        changes.updated_at = Some(now.naive_utc());
+        let record = self.record("update-user", Some(target), Some(describe(&changes)), now);
+        let id = target.id.clone();
+        let new_email = changes.email.clone().filter(|email| *email != target.email);
+        let banning = changes.banned == Some(true);
+        let demoted = changes.role.as_deref().is_some_and(|role| !is_admin(role));
+        let store: WithRevocation = Box::new(move |conn| {
+            if users::update_profile(conn, &id, &changes)?.is_some() {
+                if new_email.is_some() {
+                    // Links mailed to the old address, or to prove another, no longer apply.
+                    for purpose in [
+                        Purpose::VerifyEmail,
+                        Purpose::ChangeEmailConfirmation,
+                        Purpose::ChangeEmailVerification,
+                        Purpose::ResetPassword,
+                        Purpose::MagicLink,
+                    ] {
+                        verifications::delete_for_user(conn, &id, purpose)?;
+                    }
+                }
                 audit::insert(conn, &record)?;
             }
-            Ok(found)
-        })
-        .await
+            Ok(())
+        });
+        let result = if banning {
+            self.end_sessions_with(target, now, store).await.map(drop)
+        } else {
+            self.db
+                .run(move |conn| conn.transaction(|conn| store(conn)))
+                .await
+        };
+        result.map_err(|error| match error {
+            ApiError::EmailTaken { .. } => ApiError::EmailTaken { by_admin: true },
+            other => other,
+        })?;
+        if banning {
+            self.end_sessions_with(target, now, Box::new(|_| Ok(())))
+                .await?;
+        }
+        if banning || demoted {
+            self.sessions
+                .end_impersonations_by(self.db, &target.id, now)
+                .await?;
+        }
+        self.reload(&target.id).await
+    }
+
+    /// Starts a session for `target` marked as the admin's (an hour, never extended), with the
+    /// audit row in its transaction; returns its token. Refused for admins and banned users.
+    pub async fn impersonate(
+        &self,
+        target: &UserRow,
+        mut new: NewSession,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let Some(admin_id) = self.actor.id.clone() else {
+            return Err(ApiError::NotAllowed(Permission::ImpersonateUsers));
+        };
+        if is_admin(&target.role) {
+            return Err(ApiError::CannotImpersonateAdmins);
+        }
+        new.impersonated_by = Some(admin_id);
+        new.remember = false;
+        new.audit = Some(self.record("impersonate-user", Some(target), None, now));
+        let token = self.sessions.create(self.db, target, new, now).await?;
+        log::info!("user {} impersonated by {}", target.id, self.actor.name);
+        Ok(token)
+    }
+
+    /// Ends the impersonation session `session` (an id) of `target`, with the audit row.
+    pub async fn stop_impersonating(
+        &self,
+        target: &UserRow,
+        session: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let record = self.record("stop-impersonating", Some(target), None, now);
+        let log: WithRevocation = Box::new(move |conn| audit::insert(conn, &record));
+        self.sessions
+            .revoke_for_user_with(self.db, &target.id, Revocation::One(session), now, log)
+            .await?;
+        Ok(())
     }
 
     /// Sets the user's password (sign-up's rules), creating the credential if the user has none;
@@ -324,6 +446,9 @@ impl Admin<'_> {
         self.end_sessions_with(target, now, ban).await?;
         self.end_sessions_with(target, now, Box::new(|_| Ok(())))
             .await?;
+        self.sessions
+            .end_impersonations_by(self.db, &target.id, now)
+            .await?;
         self.reload(&target.id).await
     }
 
@@ -404,6 +529,9 @@ impl Admin<'_> {
             Ok(())
         });
         self.end_sessions_with(target, now, delete).await?;
+        self.sessions
+            .end_impersonations_by(self.db, &target.id, now)
+            .await?;
         log::info!("user {} removed by {}", target.id, self.actor.name);
         Ok(())
     }
@@ -445,6 +573,47 @@ impl Admin<'_> {
             .await?
             .ok_or(ApiError::UserNotFound(TokenEndpoint::Admin))
     }
+}
+
+/// What changes, for the audit log: the names of the fields, with the values of those that
+/// are no secret of the user's (roles, flags, the address).
+fn describe(changes: &UserChanges) -> String {
+    let mut parts = Vec::new();
+    let mut named = |name: &str, value: Option<String>| match value {
+        Some(value) => parts.push(format!("{name}={value}")),
+        None => parts.push(name.to_owned()),
+    };
+    if changes.name.is_some() {
+        named("name", None);
+    }
+    if changes.image.is_some() {
+        named("image", None);
+    }
+    if let Some(username) = &changes.username {
+        named("username", Some(username.clone().unwrap_or_default()));
+    }
+    if changes.display_username.is_some() {
+        named("displayUsername", None);
+    }
+    if let Some(email) = &changes.email {
+        named("email", Some(email.clone()));
+    }
+    if let Some(verified) = changes.email_verified {
+        named("emailVerified", Some(verified.to_string()));
+    }
+    if let Some(role) = &changes.role {
+        named("role", Some(role.clone()));
+    }
+    if let Some(banned) = changes.banned {
+        named("banned", Some(banned.to_string()));
+    }
+    if changes.ban_reason.is_some() {
+        named("banReason", None);
+    }
+    if let Some(expires) = &changes.ban_expires {
+        named("banExpires", Some(ban_end(*expires)));
+    }
+    parts.join("; ")
 }
 
 /// When a ban ends, as shown: `never` for a ban for ever.

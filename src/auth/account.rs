@@ -152,5 +152,6 @@ pub async fn profile_changes(
         username,
         display_username,
         updated_at: Some(now.naive_utc()),
+        ..UserChanges::default()
     })
 }

@@ -65,8 +65,8 @@ impl UserRow {
     }
 }
 
-/// The profile fields update-user may change; `None` leaves a column as it is, `Some(None)`
-/// clears a nullable one.
+/// The fields update-user (the profile ones) and admin update-user (all) may change; `None`
+/// leaves a column as it is, `Some(None)` clears a nullable one.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
@@ -75,6 +75,13 @@ pub struct UserChanges {
     /// Lower-cased.
     pub username: Option<Option<String>>,
     pub display_username: Option<Option<String>>,
+    /// Lower-cased (admin only, as the rest below).
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub role: Option<String>,
+    pub banned: Option<bool>,
+    pub ban_reason: Option<Option<String>>,
+    pub ban_expires: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::invalidations::{Invalidation, publish};
-use super::models::{SessionRow, UserRow};
+use super::models::{AuditRow, SessionRow, UserRow};
 use super::schema::{sessions, users};
 
 /// Whether a new session may start for its user.
@@ -27,16 +27,21 @@ pub enum Admission {
 /// upgrade a read snapshot that a concurrent commit made stale (which fails at once instead of
 /// waiting). A ban that commits meanwhile either waits for this insert, and its revocation sweep
 /// afterwards ends the session, or is read here. An expired ban is lifted (its fields cleared)
-/// and the session starts.
+/// and the session starts. `audit` (an impersonation's record) is written with the session or
+/// not at all.
 pub fn insert_unless_banned(
     conn: &mut DbConnection,
     session: &SessionRow,
+    audit: Option<&AuditRow>,
     now: NaiveDateTime,
 ) -> QueryResult<Admission> {
     let outcome = conn.transaction(|conn| {
         diesel::insert_into(sessions::table)
             .values(session)
             .execute(conn)?;
+        if let Some(audit) = audit {
+            super::audit::insert(conn, audit)?;
+        }
         let ban = users::table
             .find(&session.user_id)
             .select((users::banned, users::ban_expires));
@@ -61,6 +66,15 @@ pub fn insert_unless_banned(
         )) => Ok(Admission::NoUser),
         Err(error) => Err(error),
     }
+}
+
+/// The users an admin (a user id) is acting as: those with a session the admin started.
+pub fn impersonated_by(conn: &mut DbConnection, admin_id: &str) -> QueryResult<Vec<String>> {
+    sessions::table
+        .filter(sessions::impersonated_by.eq(admin_id))
+        .select(sessions::user_id)
+        .distinct()
+        .load(conn)
 }
 
 /// The user of the session with this id or token hash.
@@ -157,6 +171,8 @@ pub enum Selection<'a> {
     AllBut(&'a str),
     Id(&'a str),
     TokenHash(&'a str),
+    /// The sessions this admin (a user id) started as the user.
+    ImpersonatedBy(&'a str),
 }
 
 /// Deletes the selected sessions of `user_id` and returns their ids. The ids are read first and
@@ -176,6 +192,7 @@ pub fn delete_for_user(
         Selection::AllBut(id) => query.filter(sessions::id.ne(id)),
         Selection::Id(id) => query.filter(sessions::id.eq(id)),
         Selection::TokenHash(hash) => query.filter(sessions::token_hash.eq(hash)),
+        Selection::ImpersonatedBy(admin) => query.filter(sessions::impersonated_by.eq(admin)),
     };
     let ids: Vec<String> = query.load(conn)?;
     if !ids.is_empty() {

@@ -453,6 +453,11 @@ async fn delete_account(
             delete,
         )
         .await?;
+    // An admin's sessions as other users end with the admin.
+    state
+        .sessions
+        .end_impersonations_by(&state.db, &user_id, now)
+        .await?;
     log::info!("user {user_id} deleted their account");
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! looked up), and calls the operations `gatehouse user` calls ([`crate::admin`]), which write the
 //! audit log with the admin's id, address and client address.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, web};
 use serde::Serialize;
 use serde_json::Value;
@@ -14,10 +15,12 @@ use crate::auth::{client_ip, origin};
 use crate::db::models::UserRow;
 use crate::db::users::{BoolField, Filter, Listing, SortField, TextField, TextOp};
 use crate::dto::{Session, StatusTrueResponse, User};
+use crate::error::header_value;
 use crate::error::{ApiError, ErrorBody, TokenEndpoint};
 use crate::extract::{self, Accepts};
-use crate::routes::{ErrorCodes, SignedInPostErrors, signed_in};
-use crate::session::ActiveSession;
+use crate::routes::{ErrorCodes, SignedInPostErrors, new_session, set_session_cookies, signed_in};
+use crate::session::cookie::Presented;
+use crate::session::{ActiveSession, Refresh};
 use crate::state::AppState;
 
 const ORIGIN: [&str; 2] = ["MISSING_OR_NULL_ORIGIN", "INVALID_ORIGIN"];
@@ -158,6 +161,60 @@ pub fn error_codes(operation_id: &str) -> ErrorCodes {
             ),
             ("404", BOTH_404),
         ],
+        "adminUpdateUser" => &[
+            (
+                "400",
+                &[
+                    "VALIDATION_ERROR",
+                    "BAD_REQUEST",
+                    "NO_DATA_TO_UPDATE",
+                    "PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER",
+                    "USER_ID_CANNOT_BE_UPDATED",
+                    "INVALID_ROLE_TYPE",
+                    "YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE",
+                    "YOU_CANNOT_BAN_YOURSELF",
+                    "INVALID_EMAIL",
+                    "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+                    "USERNAME_TOO_SHORT",
+                    "USERNAME_TOO_LONG",
+                    "INVALID_USERNAME",
+                    "USERNAME_IS_ALREADY_TAKEN",
+                    "INVALID_DISPLAY_USERNAME",
+                ],
+            ),
+            (
+                "403",
+                &[ORIGIN[0], ORIGIN[1], "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS"],
+            ),
+            ("404", BOTH_404),
+        ],
+        "adminImpersonateUser" => &[
+            ("400", BODY_400),
+            (
+                "403",
+                &[
+                    ORIGIN[0],
+                    ORIGIN[1],
+                    "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS",
+                    "YOU_CANNOT_IMPERSONATE_ADMINS",
+                    "BANNED_USER",
+                ],
+            ),
+            ("404", BOTH_404),
+        ],
+        "adminStopImpersonating" => &[
+            (
+                "400",
+                &[
+                    "VALIDATION_ERROR",
+                    "BAD_REQUEST",
+                    "NOT_IMPERSONATING",
+                    "ADMIN_SESSION_NOT_FOUND",
+                ],
+            ),
+            ("403", &ORIGIN),
+            ("404", OFF_404),
+        ],
         "adminHasPermission" => &[
             (
                 "400",
@@ -200,6 +257,13 @@ pub struct SessionsResponse {
     pub sessions: Vec<Session>,
 }
 
+/// A session and its user, as impersonate-user and stop-impersonating answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionAndUserResponse {
+    pub session: Session,
+    pub user: User,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuccessResponse {
     pub success: bool,
@@ -224,12 +288,18 @@ async fn admin_session(
         return Err(ApiError::NotFound);
     }
     let (response, active) = signed_in(req, state).await?;
+    // A session an admin started as someone else acts with that user's rights, never an admin's.
+    if let Some(permission) = permission
+        && active.impersonated_by.is_some()
+    {
+        return Err(ApiError::NotAllowed(permission));
+    }
     if let Some(permission) = permission
         && !active
             .user
-            .admin
-            .as_ref()
-            .is_some_and(|fields| crate::admin::is_admin(&fields.role))
+            .role
+            .as_deref()
+            .is_some_and(crate::admin::is_admin)
     {
         return Err(ApiError::NotAllowed(permission));
     }
@@ -532,6 +602,196 @@ pub async fn create_user(
     let created = admin.create(new, state.clock.now()).await?;
     Ok(response.json(UserResponse {
         user: user(&state, created),
+    }))
+}
+
+/// Update a user (admin).
+///
+/// `data` holds the fields to change: `name`, `image`, `username`, `displayUsername` (as
+/// update-user checks them), `email` (checked, unused by others; a new address is unverified
+/// unless `emailVerified` says otherwise, and links mailed for the old one stop working),
+/// `emailVerified`, `role` (as set-role), `banned` (`true` ends every session of the user, as
+/// ban-user), `banReason`, `banExpires` (a date or `null`). Answers the bare user.
+#[utoipa::path(
+    operation_id = "adminUpdateUser",
+    tag = "admin",
+    request_body(content((Object = "application/json")), description = "`userId`, `data` (an object of the fields above)."),
+    responses(
+        (status = 200, description = "The user as it is now (not wrapped in `user`).", body = User),
+        (status = 400, description = "An empty `data` (`NO_DATA_TO_UPDATE`), a `password` or `id` in it, a field of the wrong type or unknown, a rule of the field, a taken address or username, banning oneself.", body = ErrorBody),
+        (status = 404, description = "No such user, or the admin API is off.", body = ErrorBody),
+        (status = 503, description = "Database unavailable; nothing changed.", body = ErrorBody),
+        SignedInPostErrors,
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/admin/update-user")]
+pub async fn update_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, mut response, active) =
+        admin_post(&req, payload, &state, Permission::UpdateUsers).await?;
+    let (user_id, mut changes, roles) = extract::admin_update_body(body.as_ref())?;
+    if let Some(roles) = roles {
+        changes.role = Some(crate::admin::join_roles(&roles)?);
+    }
+    if changes.banned == Some(true) && user_id == active.user.id {
+        return Err(ApiError::CannotBanYourself);
+    }
+    let admin = operations(&req, &state, &active);
+    let found = target(&admin, &user_id).await?;
+    let updated = admin.update(&found, changes, state.clock.now()).await?;
+    Ok(response.json(user(&state, updated)))
+}
+
+/// Act as a user (admin).
+///
+/// Starts a session for the user marked with the admin's id (`impersonatedBy`), lasting an hour
+/// and never extended, hidden from the user's own list-sessions, and keeps the admin's session
+/// in the `<prefix>.admin_session` cookie for stop-impersonating. Refused for admins and banned
+/// users; written to the audit log. The answer's cookies are those of the new session.
+#[utoipa::path(
+    operation_id = "adminImpersonateUser",
+    tag = "admin",
+    request_body(content((Object = "application/json")), description = "`userId`."),
+    responses(
+        (status = 200, description = "The new session (its `token`) and the user.", body = SessionAndUserResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The admin's session kept in `admin_session`; the new session's cookie (no `Max-Age`) and `dont_remember`."),
+                ("set-auth-token" = String, description = "The new session's token, signed."),
+            )),
+        (status = 400, description = "No `userId`.", body = ErrorBody),
+        (status = 404, description = "No such user, or the admin API is off.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+        SignedInPostErrors,
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/admin/impersonate-user")]
+pub async fn impersonate_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, _, active) = admin_post(&req, payload, &state, Permission::ImpersonateUsers).await?;
+    let user_id = extract::user_id_body(body.as_ref())?;
+    let admin = operations(&req, &state, &active);
+    let found = target(&admin, &user_id).await?;
+    let now = state.clock.now();
+    let token = admin
+        .impersonate(&found, new_session(&req, &state, false), now)
+        .await?;
+    let cookies = &state.cookies;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    for cookie in cookies.expire_all() {
+        response.append_header((header::SET_COOKIE, header_value(&cookie)?));
+    }
+    let dont_remember = cookies.presented(&req).dont_remember;
+    // The admin's token as it stands after this request (a refresh may have re-issued it).
+    let kept = cookies.admin_session(
+        active.current_token(),
+        dont_remember,
+        state.sessions.ttl_secs(),
+    );
+    response.append_header((header::SET_COOKIE, header_value(&kept)?));
+    set_session_cookies(&mut response, &req, &state, &token, false)?;
+    let session = session_of(&state, &token, now).await?;
+    Ok(response.json(SessionAndUserResponse {
+        session,
+        user: user(&state, found),
+    }))
+}
+
+/// The session a token stands for, as get-session shows it.
+async fn session_of(
+    state: &AppState,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Session, ApiError> {
+    let presented = Presented {
+        bearer_sent: true,
+        bearer: Some(token.to_owned()),
+        ..Presented::default()
+    };
+    Ok(state
+        .sessions
+        .current(&state.db, &presented, now, Refresh::Never)
+        .await?
+        .ok_or_else(|| ApiError::Internal("the new session is gone".to_owned()))?
+        .session)
+}
+
+/// Stop acting as a user (admin).
+///
+/// From a session an admin started as a user: ends it, and signs the admin back in with the
+/// session the `admin_session` cookie keeps (which must still be live and the same admin's,
+/// else 400 `ADMIN_SESSION_NOT_FOUND` and nothing changes). The body is ignored.
+#[utoipa::path(
+    operation_id = "adminStopImpersonating",
+    tag = "admin",
+    request_body(content((Object = "application/json")), description = "Optional and ignored."),
+    responses(
+        (status = 200, description = "The admin's session and user.", body = SessionAndUserResponse,
+            headers(
+                ("Set-Cookie" = String, description = "The admin's session cookie again; `admin_session` expired."),
+                ("set-auth-token" = String, description = "The admin's token, signed."),
+            )),
+        (status = 400, description = "Not an impersonation (`NOT_IMPERSONATING`), or no live admin session kept (`ADMIN_SESSION_NOT_FOUND`).", body = ErrorBody),
+        (status = 404, description = "The admin API is off.", body = ErrorBody),
+        (status = 503, description = "Database unavailable.", body = ErrorBody),
+        SignedInPostErrors,
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/admin/stop-impersonating")]
+pub async fn stop_impersonating(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = extract::read_body(&req, payload, Accepts::Json, state.request_timeout()).await;
+    if !state.config.admin {
+        return Err(ApiError::NotFound);
+    }
+    extract::optional_object(body?.as_ref())?;
+    origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
+    let (_, active) = signed_in(&req, &state).await?;
+    let Some(admin_id) = active.impersonated_by.clone() else {
+        return Err(ApiError::NotImpersonating);
+    };
+    let (admin_token, dont_remember) = state
+        .cookies
+        .presented_admin_session(&req)
+        .ok_or(ApiError::AdminSessionNotFound)?;
+    let now = state.clock.now();
+    let kept = Presented {
+        bearer_sent: true,
+        bearer: Some(admin_token),
+        ..Presented::default()
+    };
+    let admin_session = state
+        .sessions
+        .signed_in(&state.db, &kept, now)
+        .await?
+        .filter(|admin| admin.user.id == admin_id && admin.impersonated_by.is_none())
+        .ok_or(ApiError::AdminSessionNotFound)?;
+    let admin = operations(&req, &state, &admin_session);
+    let impersonated = target(&admin, &active.user.id).await?;
+    admin
+        .stop_impersonating(&impersonated, active.session.id.clone(), now)
+        .await?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    let token = admin_session.current_token();
+    set_session_cookies(&mut response, &req, &state, token, !dont_remember)?;
+    let expired = state.cookies.expire_admin_session();
+    response.append_header((header::SET_COOKIE, header_value(&expired)?));
+    Ok(response.json(SessionAndUserResponse {
+        session: admin_session.session,
+        user: admin_session.user,
     }))
 }
 
@@ -852,11 +1112,7 @@ pub async fn has_permission(
     let asked = extract::has_permission_body(body?.as_ref())?;
     origin::check_cookie_csrf(&req, &state.config.trusted_origins)?;
     let (mut response, active) = admin_session(&req, &state, None).await?;
-    let role = active
-        .user
-        .admin
-        .as_ref()
-        .map_or("", |fields| fields.role.as_str());
+    let role = active.user.role.as_deref().unwrap_or("");
     Ok(response.json(HasPermissionResponse {
         error: None,
         success: crate::admin::holds(role, &asked),

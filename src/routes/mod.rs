@@ -83,6 +83,7 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(admin::list_users)
         .service(admin::get_user)
         .service(admin::create_user)
+        .service(admin::update_user)
         .service(admin::set_role)
         .service(admin::set_user_password)
         .service(admin::ban_user)
@@ -91,6 +92,8 @@ pub fn auth_routes(config: &mut ServiceConfig) {
         .service(admin::revoke_user_session)
         .service(admin::revoke_user_sessions)
         .service(admin::remove_user)
+        .service(admin::impersonate_user)
+        .service(admin::stop_impersonating)
         .service(admin::has_permission)
         .service(jwks::jwks)
         .service(verify::verify);
@@ -228,7 +231,7 @@ const MAX_IP_ADDRESS_BYTES: usize = 64;
 
 /// What a new session records: the client address (behind trusted proxies, the forwarded one)
 /// and its user agent, both bounded.
-fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
+pub(crate) fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSession {
     let ip_address = client_ip::of_request(req, &state.config.trusted_proxies)
         .map(|ip| truncated(&ip.to_string(), MAX_IP_ADDRESS_BYTES).to_owned())
         .unwrap_or_default();
@@ -242,6 +245,7 @@ fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -> NewSessio
         user_agent,
         remember,
         impersonated_by: None,
+        audit: None,
     }
 }
 

@@ -199,13 +199,13 @@ pub async fn sign_in_social(
             return Err(ApiError::EmailNotVerified);
         }
         let (mut response, token) = start_session(&req, &state, &outcome.user, true, now).await?;
-        return Ok(
-            response.json(SocialSignInAnswer::Session(SocialSessionResponse {
+        return Ok(response.json(SocialSignInAnswer::Session(Box::new(
+            SocialSessionResponse {
                 redirect: false,
                 token,
                 user: User::of(outcome.user, state.config.admin),
-            })),
-        );
+            },
+        ))));
     }
     let pending = Pending {
         provider: provider.id.clone(),

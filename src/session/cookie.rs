@@ -118,6 +118,9 @@ pub struct Cookies {
     dont_remember: String,
     /// The OAuth sign-in in progress in this browser (its `state`, signed).
     oauth_state: String,
+    /// While an admin acts as another user: the admin's own session (signed), restored by
+    /// admin/stop-impersonating.
+    admin_session: String,
     /// `[Domain=..; ]Path=/; HttpOnly; [Secure; ]SameSite=..`
     attributes: String,
     /// The same with `SameSite=Lax` whatever the configuration: the OAuth state cookie must come
@@ -162,6 +165,7 @@ impl Cookies {
             session_data: format!("{prefix}.session_data"),
             dont_remember: format!("{prefix}.dont_remember"),
             oauth_state: format!("{prefix}.oauth_state"),
+            admin_session: format!("{prefix}.admin_session"),
             attributes,
             lax_attributes,
         }
@@ -205,6 +209,33 @@ impl Cookies {
     pub fn expire_all(&self) -> [String; 3] {
         [&self.session_token, &self.session_data, &self.dont_remember]
             .map(|name| format!("{name}=; Max-Age=0; {}", self.attributes))
+    }
+
+    /// `Set-Cookie` keeping an admin's session while they act as another user: the signed
+    /// `<admin's token>:<"true" for a rememberMe:false session, else empty>`, as Better Auth's
+    /// admin plugin writes it, for `max_age_secs` (the session TTL).
+    pub fn admin_session(&self, token: &str, dont_remember: bool, max_age_secs: i64) -> String {
+        let inner = format!("{token}:{}", if dont_remember { "true" } else { "" });
+        let value = utf8_percent_encode(&self.sign(&inner), URI_COMPONENT).to_string();
+        format!(
+            "{}={value}; Max-Age={max_age_secs}; {}",
+            self.admin_session, self.attributes
+        )
+    }
+
+    /// `Set-Cookie` deleting the admin-session cookie.
+    pub fn expire_admin_session(&self) -> String {
+        format!("{}=; Max-Age=0; {}", self.admin_session, self.attributes)
+    }
+
+    /// The admin's token and whether their session was `rememberMe: false`, from a verified
+    /// admin-session cookie.
+    pub fn presented_admin_session(&self, req: &HttpRequest) -> Option<(String, bool)> {
+        let value = cookie_pairs(req)
+            .filter(|(name, _)| *name == self.admin_session)
+            .find_map(|(_, value)| self.verify_encoded(value))?;
+        let (token, dont_remember) = value.rsplit_once(':')?;
+        (!token.is_empty()).then(|| (token.to_owned(), !dont_remember.is_empty()))
     }
 
     /// `Set-Cookie` binding an OAuth sign-in's `state` to this browser for `max_age_secs`.

@@ -51,9 +51,10 @@ impl DatabaseSessions {
             updated_at: now.naive_utc(),
             impersonated_by: new.impersonated_by,
         };
+        let audit = new.audit;
         let at = now.naive_utc();
         super::admitted(
-            db.run(move |conn| sessions::insert_unless_banned(conn, &row, at))
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, audit.as_ref(), at))
                 .await?,
         )?;
         Ok(token)
@@ -102,7 +103,10 @@ impl DatabaseSessions {
             }
         };
         let mut renewal = Renewal::None;
-        if may_refresh && now_naive >= row.expires_at - self.ttl + self.update_age {
+        if may_refresh
+            && row.impersonated_by.is_none()
+            && now_naive >= row.expires_at - self.ttl + self.update_age
+        {
             let expires_at = (now + self.ttl).naive_utc();
             db.run(move |conn| sessions::extend(conn, &token_hash, expires_at, now_naive))
                 .await?;
@@ -111,6 +115,7 @@ impl DatabaseSessions {
             renewal = Renewal::Reissue(token.to_owned());
         }
         Ok(Some(ActiveSession {
+            impersonated_by: row.impersonated_by.clone(),
             session: dto::Session::from_row(row, token.to_owned(), self.admin),
             user: dto::User::of(user, self.admin),
             renewal,

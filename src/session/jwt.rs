@@ -60,9 +60,20 @@ pub struct Claims {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_username: Option<String>,
-    /// With `GATEHOUSE_ADMIN=on`: `role`, `banned`, `banReason`, `banExpires`, as on the user.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub admin: Option<dto::AdminFields>,
+    /// With `GATEHOUSE_ADMIN=on`: `role`, `banned`, `banReason`, `banExpires`, as on the user
+    /// (plain fields, not a flattened struct: flattening makes serde buffer every claim, on the
+    /// path of every jwt get-session). A token without `role` has none of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_expires: Option<String>,
+    /// The admin's user id, in a session an admin started as this user (impersonation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impersonated_by: Option<String>,
 }
 
 impl Claims {
@@ -82,7 +93,10 @@ impl Claims {
             updated_at: dto::parse_date(&self.updated_at)?,
             username: self.username.clone(),
             display_username: self.display_username.clone(),
-            admin: self.admin.clone().map(Box::new),
+            banned: self.role.as_ref().map(|_| self.banned.unwrap_or(false)),
+            ban_reason: self.role.as_ref().map(|_| self.ban_reason.clone()),
+            ban_expires: self.role.as_ref().map(|_| self.ban_expires.clone()),
+            role: self.role.clone(),
         })
     }
 }
@@ -267,6 +281,7 @@ impl JwtSessions {
         auth_time: i64,
         now: DateTime<Utc>,
         lifetime: Duration,
+        impersonated_by: Option<String>,
     ) -> Result<String, ApiError> {
         let iat = now.timestamp();
         let claims = Claims {
@@ -287,7 +302,14 @@ impl JwtSessions {
             updated_at: format_date(&user.updated_at.and_utc()),
             username: user.username.clone(),
             display_username: user.display_username.clone(),
-            admin: self.admin.then(|| dto::AdminFields::of(user)),
+            role: self.admin.then(|| user.role.clone()),
+            banned: self.admin.then_some(user.banned),
+            ban_reason: user.ban_reason.clone().filter(|_| self.admin),
+            ban_expires: user
+                .ban_expires
+                .filter(|_| self.admin)
+                .map(|at| format_date(&at.and_utc())),
+            impersonated_by,
         };
         let signing = match &self.keys {
             Keys::Hs256 { signing, .. } | Keys::EdDsa { signing, .. } => signing,
@@ -350,13 +372,15 @@ impl JwtSessions {
             updated_at: now.naive_utc(),
             impersonated_by: new.impersonated_by,
         };
+        let audit = new.audit;
         let sid = row.id.clone();
+        let impersonated_by = row.impersonated_by.clone();
         let at = now.naive_utc();
         super::admitted(
-            db.run(move |conn| sessions::insert_unless_banned(conn, &row, at))
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, audit.as_ref(), at))
                 .await?,
         )?;
-        self.issue(user, sid, now.timestamp(), now, lifetime)
+        self.issue(user, sid, now.timestamp(), now, lifetime, impersonated_by)
     }
 
     /// Answers from the claims and the in-memory deny-list, without a database query, except for
@@ -392,13 +416,15 @@ impl JwtSessions {
                 user_agent: String::new(),
                 created_at: signed_in_at,
                 updated_at: issued_at,
-                impersonated_by: self.admin.then_some(None),
+                impersonated_by: self.admin.then(|| claims.impersonated_by.clone()),
             },
             user,
             renewal: Renewal::None,
             jwt: Some(token.to_owned()),
+            impersonated_by: claims.impersonated_by.clone(),
         };
-        if may_refresh && now - issued_at >= self.update_age {
+        // An impersonation is never extended past its hour.
+        if may_refresh && claims.impersonated_by.is_none() && now - issued_at >= self.update_age {
             // Re-read the user so profile changes reach the claims, and extend the registry row
             // (or add it, for a token issued before the registry). A deleted user, or a session
             // another instance revoked a moment ago, has no session.
@@ -432,6 +458,7 @@ impl JwtSessions {
                 claims.signed_in_at(),
                 now,
                 self.ttl,
+                None,
             )?;
             active.session.expires_at = now + self.ttl;
             active.session.updated_at = now;
@@ -443,7 +470,8 @@ impl JwtSessions {
     }
 
     /// A new token for the session `active` names, with the same `sid` and `auth_time`, whose
-    /// claims hold `user` as it is now; the registry row's expiry follows the new token.
+    /// claims hold `user` as it is now; the registry row's expiry follows the new token. An
+    /// impersonation keeps its mark and its end.
     pub async fn reissue(
         &self,
         db: &Db,
@@ -452,7 +480,10 @@ impl JwtSessions {
         remember: bool,
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
-        let lifetime = super::lifetime(remember, self.ttl);
+        let lifetime = match &active.impersonated_by {
+            Some(_) => active.session.expires_at - now,
+            None => super::lifetime(remember, self.ttl),
+        };
         let registry = SessionRow {
             id: active.session.id.clone(),
             token_hash: None,
@@ -462,7 +493,7 @@ impl JwtSessions {
             user_agent: String::new(),
             created_at: active.session.created_at.naive_utc(),
             updated_at: now.naive_utc(),
-            impersonated_by: None,
+            impersonated_by: active.impersonated_by.clone(),
         };
         if !db
             .run(move |conn| conn.transaction(|conn| extend_registry(conn, &registry)))
@@ -476,6 +507,7 @@ impl JwtSessions {
             active.session.created_at.timestamp(),
             now,
             lifetime,
+            active.impersonated_by.clone(),
         )
     }
 
@@ -525,7 +557,7 @@ impl JwtSessions {
                 Some(_) => return Ok(Vec::new()),
                 None => (Revocation::One(value), None),
             },
-            others @ Revocation::AllBut(_) => (others, None),
+            others @ (Revocation::AllBut(_) | Revocation::ImpersonatedBy(_)) => (others, None),
         };
         let (user_id, ttl) = (user_id.to_owned(), self.ttl);
         let rows = db
@@ -596,6 +628,7 @@ mod tests {
                 now.timestamp(),
                 now,
                 Duration::days(7),
+                None,
             )
             .unwrap();
 

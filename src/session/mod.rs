@@ -23,6 +23,8 @@ use self::jwt::JwtSessions;
 
 /// How long a `rememberMe: false` session lasts, in both strategies.
 pub const FORGETFUL_SESSION_LIFETIME: Duration = Duration::days(1);
+/// How long a session an admin starts as another user lasts; it is never extended.
+pub const IMPERSONATION_LIFETIME: Duration = Duration::hours(1);
 
 /// What a new session records about its creation.
 #[derive(Debug, Clone)]
@@ -33,6 +35,8 @@ pub struct NewSession {
     pub remember: bool,
     /// The admin's user id, for a session an admin starts as its user.
     pub impersonated_by: Option<String>,
+    /// The audit record of an impersonation, written in the session's transaction.
+    pub audit: Option<crate::db::models::AuditRow>,
 }
 
 /// A new session's insert, as the caller answers it: a banned user gets 403 `BANNED_USER` (only
@@ -56,9 +60,13 @@ pub fn lifetime(remember: bool, ttl: Duration) -> Duration {
 }
 
 impl NewSession {
-    /// The new session's [`lifetime`].
+    /// The new session's [`lifetime`]; an hour for an impersonation.
     pub fn lifetime(&self, ttl: Duration) -> Duration {
-        lifetime(self.remember, ttl)
+        if self.impersonated_by.is_some() {
+            IMPERSONATION_LIFETIME
+        } else {
+            lifetime(self.remember, ttl)
+        }
     }
 }
 
@@ -95,6 +103,8 @@ pub enum Revocation {
     All { current: Option<String> },
     /// Every session but the caller's (this id).
     AllBut(String),
+    /// Every session this admin (a user id) started as the user.
+    ImpersonatedBy(String),
     /// One session, named by its id (a list item's handle) or by one of its tokens.
     One(String),
 }
@@ -105,6 +115,7 @@ impl Revocation {
             Self::All { .. } => Selection::All,
             Self::AllBut(current) => Selection::AllBut(current),
             Self::One(id) => Selection::Id(id),
+            Self::ImpersonatedBy(admin) => Selection::ImpersonatedBy(admin),
         }
     }
 }
@@ -117,6 +128,19 @@ pub struct ActiveSession {
     pub renewal: Renewal,
     /// jwt strategy: the current JWT, sent as `set-auth-jwt` (Better Auth's JWT-plugin header).
     pub jwt: Option<String>,
+    /// The admin's user id when an admin started this session as its user, whether or not
+    /// answers show it (`session.impersonatedBy` only with `GATEHOUSE_ADMIN=on`).
+    pub impersonated_by: Option<String>,
+}
+
+impl ActiveSession {
+    /// The session's token as it stands after this request: a re-issued one after a refresh.
+    pub fn current_token(&self) -> &str {
+        match &self.renewal {
+            Renewal::Reissue(token) => token,
+            Renewal::None => &self.session.token,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -245,8 +269,10 @@ impl Sessions {
         let rows = db
             .run(move |conn| sessions::list_for_user(conn, &user_id, now))
             .await?;
+        // As Better Auth's admin plugin: the user does not see an admin acting as them.
         Ok(rows
             .into_iter()
+            .filter(|row| !(self.admin() && row.impersonated_by.is_some()))
             .map(|row| {
                 let handle = row.id.clone();
                 dto::Session::from_row(row, handle, self.admin())
@@ -306,6 +332,26 @@ impl Sessions {
                     .await
             }
         }
+    }
+
+    /// Ends every session `admin_id` started as another user (the admin is deleted, banned or no
+    /// longer an admin); returns how many ended.
+    pub async fn end_impersonations_by(
+        &self,
+        db: &Db,
+        admin_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ApiError> {
+        let admin = admin_id.to_owned();
+        let users = db
+            .run(move |conn| sessions::impersonated_by(conn, &admin))
+            .await?;
+        let mut ended = 0;
+        for user in users {
+            let which = Revocation::ImpersonatedBy(admin_id.to_owned());
+            ended += self.revoke_for_user(db, &user, which, now).await?.len();
+        }
+        Ok(ended)
     }
 
     /// The token that carries a session after its user changed (update-user): the same one in

@@ -89,6 +89,16 @@ fn every_route(target: &str) -> Vec<(&'static str, Option<Value>, &'static str)>
             Some(json!({"userId": target})),
             "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS",
         ),
+        (
+            "update-user",
+            Some(json!({"userId": target, "data": {"name": "Renamed"}})),
+            "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
+        ),
+        (
+            "impersonate-user",
+            Some(json!({"userId": target})),
+            "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS",
+        ),
     ]
 }
 
@@ -116,6 +126,8 @@ async fn the_admin_api_and_fields_are_served_only_when_switched_on() {
         assert_eq!(answer.status, 404, "{route}: {}", answer.text);
         assert_eq!(answer.code(), "NOT_FOUND", "{route}");
     }
+    let stop = post(&app, &user, "stop-impersonating", json!({})).await;
+    assert_eq!((stop.status, stop.code()), (404, "NOT_FOUND"));
     let session = app.get_session_with_cookie(&user.cookie).await;
     assert!(
         session.body["user"].get("role").is_none(),
@@ -517,4 +529,389 @@ async fn a_switched_off_post_reads_its_body_and_keeps_the_connection() {
         assert_eq!((answer.status, answer.code()), (404, "NOT_FOUND"), "{path}");
         assert_ne!(answer.header("connection"), Some("close"), "{path}");
     }
+}
+
+/// The admin's view of a user, by get-user.
+async fn user_as_seen(app: &TestApp, admin: &TestUser, id: &str) -> Value {
+    let found = get(app, admin, &format!("get-user?id={id}")).await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    found.body
+}
+
+#[actix_web::test]
+async fn an_admin_updates_users_with_the_rules_of_each_field() {
+    let app = admin_app().await;
+    let admin = admin_of(&app).await;
+    let user = app.sign_up_user().await;
+    let before = user_as_seen(&app, &admin, &user.id).await;
+
+    for (data, status, code) in [
+        (json!({}), 400, "NO_DATA_TO_UPDATE"),
+        (
+            json!({"password": "another-password-1"}),
+            400,
+            "PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER",
+        ),
+        (
+            json!({"id": "x", "name": "N"}),
+            400,
+            "USER_ID_CANNOT_BE_UPDATED",
+        ),
+        (json!({"role": 7}), 400, "INVALID_ROLE_TYPE"),
+        (json!({"role": ["user", 7]}), 400, "INVALID_ROLE_TYPE"),
+        (
+            json!({"role": "boss"}),
+            400,
+            "YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE",
+        ),
+        (json!({"name": 5}), 400, "VALIDATION_ERROR"),
+        (json!({"nmae": "typo"}), 400, "VALIDATION_ERROR"),
+        (json!({"banExpires": "soon"}), 400, "VALIDATION_ERROR"),
+        (json!({"name": "x".repeat(300)}), 400, "VALIDATION_ERROR"),
+        (json!({"email": "not-an-address"}), 400, "INVALID_EMAIL"),
+        (
+            json!({"email": admin.email.to_uppercase()}),
+            400,
+            "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+        ),
+        (json!({"username": "a"}), 400, "USERNAME_TOO_SHORT"),
+        (
+            json!({"displayUsername": "x\u{7}"}),
+            400,
+            "INVALID_DISPLAY_USERNAME",
+        ),
+    ] {
+        let refused = post(
+            &app,
+            &admin,
+            "update-user",
+            json!({"userId": user.id, "data": data}),
+        )
+        .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (status, code),
+            "{data}: {}",
+            refused.text
+        );
+    }
+    let no_data = post(&app, &admin, "update-user", json!({"userId": user.id})).await;
+    assert_eq!(no_data.code(), "VALIDATION_ERROR");
+    let nobody = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": "nobody", "data": {"name": "N"}}),
+    )
+    .await;
+    assert_eq!((nobody.status, nobody.code()), (404, "USER_NOT_FOUND"));
+    let own_ban = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": admin.id, "data": {"banned": true}}),
+    )
+    .await;
+    assert_eq!(own_ban.code(), "YOU_CANNOT_BAN_YOURSELF");
+    // Nothing a refused request carried was stored.
+    assert_eq!(user_as_seen(&app, &admin, &user.id).await, before);
+
+    let new_email = unique_email();
+    let updated = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": user.id, "data": {
+            "name": "Renamed", "email": new_email.to_uppercase(), "username": "Renamed_9",
+            "role": ["user", "admin"], "image": null
+        }}),
+    )
+    .await;
+
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    let changed = &updated.body;
+    assert_eq!(changed["id"], user.id.as_str(), "the bare user: {changed}");
+    assert_eq!(changed["name"], "Renamed");
+    assert_eq!(changed["email"], new_email.as_str());
+    assert_eq!(changed["emailVerified"], false, "a new address is unproven");
+    assert_eq!(changed["username"], "renamed_9");
+    assert_eq!(changed["displayUsername"], "Renamed_9");
+    assert_eq!(changed["role"], "user,admin");
+    assert_eq!(*changed, user_as_seen(&app, &admin, &user.id).await);
+    assert_eq!(app.sign_in_email(&user.email, PASSWORD).await.status, 401);
+    let again = app.sign_in_email(&new_email, PASSWORD).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+
+    let verified = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": user.id, "data": {"emailVerified": true, "role": "user"}}),
+    )
+    .await;
+    assert_eq!(verified.body["emailVerified"], true, "{}", verified.text);
+    assert_eq!(verified.body["role"], "user");
+
+    let banned = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": user.id, "data": {"banned": true, "banReason": "spam"}}),
+    )
+    .await;
+    assert_eq!(banned.body["banned"], true, "{}", banned.text);
+    assert_eq!(banned.body["banReason"], "spam");
+    app.signed_out_within_a_second(&again.session_cookie())
+        .await;
+    let refused = app.sign_in_email(&new_email, PASSWORD).await;
+    assert_eq!((refused.status, refused.code()), (403, "BANNED_USER"));
+    let lifted = post(
+        &app,
+        &admin,
+        "update-user",
+        json!({"userId": user.id, "data": {"banned": false}}),
+    )
+    .await;
+    assert_eq!(lifted.body["banned"], false);
+    assert_eq!(lifted.body["banReason"], Value::Null);
+    assert_eq!(app.sign_in_email(&new_email, PASSWORD).await.status, 200);
+
+    let audit: Vec<Value> =
+        serde_json::from_str(&ok(&app, &["audit", "--user", &user.id, "--json"], "")).unwrap();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|row| row["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["update-user"; 4], "{audit:?}");
+    let first = audit.last().unwrap()["detail"].as_str().unwrap();
+    assert!(first.contains("role=user,admin"), "{first}");
+    assert!(first.contains(&format!("email={new_email}")), "{first}");
+}
+
+/// The `name=value` of a `Set-Cookie` line, for a `Cookie` header.
+fn pair(line: &str) -> &str {
+    line.split(';').next().unwrap()
+}
+
+#[actix_web::test]
+async fn an_admin_acts_as_a_user_for_an_hour_and_comes_back() {
+    let app = builder()
+        .var("GATEHOUSE_ADMIN", "on")
+        .var("GATEHOUSE_SESSION_UPDATE_AGE", "1m")
+        .spawn()
+        .await;
+    let admin = admin_of(&app).await;
+    let user = app.sign_up_user().await;
+
+    let started = post(&app, &admin, "impersonate-user", json!({"userId": user.id})).await;
+
+    assert_eq!(started.status, 200, "{}", started.text);
+    let session = &started.body["session"];
+    assert_eq!(started.body["user"]["id"], user.id.as_str());
+    assert_eq!(session["userId"], user.id.as_str());
+    assert_eq!(session["impersonatedBy"], admin.id.as_str());
+    let expires = chrono::DateTime::parse_from_rfc3339(session["expiresAt"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let hour = expires - app.clock.now();
+    assert!(
+        hour <= chrono::Duration::hours(1) && hour > chrono::Duration::minutes(59),
+        "{hour}"
+    );
+    // Better Auth's order: the three session cookies expired, the admin's session kept, then the
+    // new session for the browser session only, marked not to be remembered.
+    let names: Vec<String> = started
+        .set_cookies()
+        .iter()
+        .map(|line| line.split('=').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "gatehouse.session_token",
+            "gatehouse.session_data",
+            "gatehouse.dont_remember",
+            "gatehouse.admin_session",
+            "gatehouse.session_token",
+            "gatehouse.dont_remember"
+        ]
+    );
+    let lines = started.set_cookies();
+    assert!(
+        lines[3].contains(&format!("Max-Age={}", 7 * 24 * 3600)),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[3].contains("HttpOnly"));
+    assert!(!lines[4].contains("Max-Age"), "{}", lines[4]);
+    let token = session["token"].as_str().unwrap();
+    assert!(started.auth_token().starts_with(&format!("{token}.")));
+    let acting = format!("{}; {}", pair(&lines[4]), pair(&lines[5]));
+    let kept = pair(&lines[3]).to_owned();
+    let read = app.get_session_with_cookie(&acting).await;
+    assert_eq!(read.body["user"]["id"], user.id.as_str(), "{}", read.text);
+    assert_eq!(read.body["session"]["impersonatedBy"], admin.id.as_str());
+
+    // The user does not see it; the admin does.
+    let own = app
+        .get("/api/auth/list-sessions", &[("cookie", &user.cookie)])
+        .await;
+    assert_eq!(own.body.as_array().unwrap().len(), 1, "{}", own.text);
+    let listed = post(
+        &app,
+        &admin,
+        "list-user-sessions",
+        json!({"userId": user.id}),
+    )
+    .await;
+    let marked: Vec<&Value> = listed.body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["impersonatedBy"] == admin.id.as_str())
+        .collect();
+    assert_eq!(marked.len(), 1, "{}", listed.text);
+
+    // An impersonation holds no admin permission and cannot go further.
+    let as_user = TestUser {
+        cookie: acting.clone(),
+        ..user.clone()
+    };
+    let other = app.sign_up_user().await;
+    let further = post(
+        &app,
+        &as_user,
+        "impersonate-user",
+        json!({"userId": other.id}),
+    )
+    .await;
+    assert_eq!(further.code(), "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS");
+    let listing = get(&app, &as_user, "list-users").await;
+    assert_eq!(listing.code(), "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS");
+    // Admins cannot be impersonated; unknown users are not found.
+    let second_admin = admin_of(&app).await;
+    let refused = post(
+        &app,
+        &admin,
+        "impersonate-user",
+        json!({"userId": second_admin.id}),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "YOU_CANNOT_IMPERSONATE_ADMINS")
+    );
+    let nobody = post(
+        &app,
+        &admin,
+        "impersonate-user",
+        json!({"userId": "nobody"}),
+    )
+    .await;
+    assert_eq!((nobody.status, nobody.code()), (404, "USER_NOT_FOUND"));
+
+    // Stopping needs an impersonation and the kept admin session; a refusal changes nothing.
+    let not = post(&app, &admin, "stop-impersonating", json!({})).await;
+    assert_eq!((not.status, not.code()), (400, "NOT_IMPERSONATING"));
+    let without = post(&app, &as_user, "stop-impersonating", json!({})).await;
+    assert_eq!(
+        (without.status, without.code()),
+        (400, "ADMIN_SESSION_NOT_FOUND")
+    );
+    let foreign = TestUser {
+        cookie: format!(
+            "{acting}; {}",
+            kept.replace("admin_session=", "admin_session=x")
+        ),
+        ..user.clone()
+    };
+    let forged = post(&app, &foreign, "stop-impersonating", json!({})).await;
+    assert_eq!(forged.code(), "ADMIN_SESSION_NOT_FOUND");
+    assert!(app.is_signed_in(&acting).await);
+
+    // Not extended when due, and over after its hour.
+    app.clock.advance(chrono::Duration::minutes(30));
+    let later = app.get_session_with_bearer(token).await;
+    assert_eq!(
+        later.body["session"]["expiresAt"], session["expiresAt"],
+        "{}",
+        later.text
+    );
+    assert!(later.header("set-auth-token").is_none());
+
+    let with_kept = TestUser {
+        cookie: format!("{acting}; {kept}"),
+        ..user.clone()
+    };
+    let stopped = post(&app, &with_kept, "stop-impersonating", json!({})).await;
+
+    assert_eq!(stopped.status, 200, "{}", stopped.text);
+    assert_eq!(stopped.body["user"]["id"], admin.id.as_str());
+    assert_eq!(stopped.body["session"]["userId"], admin.id.as_str());
+    let back = stopped.set_cookie("gatehouse.session_token").unwrap();
+    assert!(
+        back.contains("Max-Age="),
+        "the admin's remembered session: {back}"
+    );
+    let expired = stopped.set_cookie("gatehouse.admin_session").unwrap();
+    assert!(expired.contains("Max-Age=0"), "{expired}");
+    app.signed_out_within_a_second(&acting).await;
+    assert!(app.is_signed_in(pair(&back)).await);
+    let twice = post(&app, &with_kept, "stop-impersonating", json!({})).await;
+    assert_eq!(twice.status, 401, "{}", twice.text);
+
+    // Another impersonation simply ends with its hour.
+    let again = post(&app, &admin, "impersonate-user", json!({"userId": user.id})).await;
+    let token = again.body["session"]["token"].as_str().unwrap().to_owned();
+    assert!(app.get_session_with_bearer(&token).await.body["session"].is_object());
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(app.get_session_with_bearer(&token).await.text, "null");
+
+    let audit: Vec<Value> =
+        serde_json::from_str(&ok(&app, &["audit", "--user", &user.id, "--json"], "")).unwrap();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|row| row["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["impersonate-user", "stop-impersonating", "impersonate-user"]
+    );
+    assert!(
+        audit.iter().all(|row| row["actorId"] == admin.id.as_str()),
+        "{audit:?}"
+    );
+}
+
+#[actix_web::test]
+async fn an_admin_who_goes_takes_their_impersonations_along() {
+    let app = admin_app().await;
+    let admin = admin_of(&app).await;
+    let boss = admin_of(&app).await;
+    let user = app.sign_up_user().await;
+    let first = post(&app, &admin, "impersonate-user", json!({"userId": user.id})).await;
+    let first = first.body["session"]["token"].as_str().unwrap().to_owned();
+
+    let demoted = post(
+        &app,
+        &boss,
+        "set-role",
+        json!({"userId": admin.id, "role": "user"}),
+    )
+    .await;
+
+    assert_eq!(demoted.status, 200, "{}", demoted.text);
+    assert_eq!(app.get_session_with_bearer(&first).await.text, "null");
+    assert!(
+        app.is_signed_in(&user.cookie).await,
+        "the user's own session stays"
+    );
+
+    let admin = admin_of(&app).await;
+    let second = post(&app, &admin, "impersonate-user", json!({"userId": user.id})).await;
+    let second = second.body["session"]["token"].as_str().unwrap().to_owned();
+    let removed = post(&app, &boss, "remove-user", json!({"userId": admin.id})).await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(app.get_session_with_bearer(&second).await.text, "null");
+    assert!(app.is_signed_in(&user.cookie).await);
 }

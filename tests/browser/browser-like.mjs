@@ -1,6 +1,6 @@
 // A better-auth client whose fetch behaves like a browser's on one origin, for the Node suites.
 import { createAuthClient } from "better-auth/client";
-import { magicLinkClient, usernameClient } from "better-auth/client/plugins";
+import { adminClient, magicLinkClient, usernameClient } from "better-auth/client/plugins";
 import { spaOrigin, url } from "./target.mjs";
 
 /**
@@ -30,6 +30,6 @@ export function browserLikeClient({ origin = spaOrigin } = {}) {
   };
   const customFetchImpl = (input, init = {}) => send(input, init, origin);
   const navigate = (target) => send(target, { redirect: "manual" }, null);
-  const client = createAuthClient({ baseURL: url, plugins: [usernameClient(), magicLinkClient()], fetchOptions: { customFetchImpl } });
+  const client = createAuthClient({ baseURL: url, plugins: [usernameClient(), magicLinkClient(), adminClient()], fetchOptions: { customFetchImpl } });
   return { client, jar, seen, navigate };
 }
