@@ -915,3 +915,41 @@ async fn an_admin_who_goes_takes_their_impersonations_along() {
     assert_eq!(app.get_session_with_bearer(&second).await.text, "null");
     assert!(app.is_signed_in(&user.cookie).await);
 }
+
+#[actix_web::test]
+async fn list_users_pages_through_many_users_a_bounded_page_at_a_time() {
+    let app = admin_app().await;
+    let admin = admin_of(&app).await;
+    crate::admin_cli::insert_users(&app, 1200);
+
+    let default = get(&app, &admin, "list-users").await;
+    let capped = get(&app, &admin, "list-users?limit=5000").await;
+    let rest = get(&app, &admin, "list-users?limit=1000&offset=1000").await;
+
+    assert_eq!(default.status, 200, "{}", default.text);
+    assert_eq!(default.body["users"].as_array().unwrap().len(), 100);
+    assert_eq!(default.body["total"], 1201);
+    assert!(
+        default.body.get("limit").is_none(),
+        "{}",
+        default.body["limit"]
+    );
+    let first = capped.body["users"].as_array().unwrap();
+    assert_eq!(first.len(), 1000, "a page holds 1000 users at most");
+    assert!(
+        capped.text.len() < 1000 * 400,
+        "{} bytes",
+        capped.text.len()
+    );
+    let second = rest.body["users"].as_array().unwrap();
+    assert_eq!(second.len(), 201);
+    assert_eq!(rest.body["offset"], 1000);
+    let mut ids: Vec<&str> = first
+        .iter()
+        .chain(second)
+        .map(|user| user["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 1201, "every user once across the pages");
+}

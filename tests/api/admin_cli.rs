@@ -429,16 +429,16 @@ async fn a_banned_user_back_from_a_provider_is_sent_to_the_error_page() {
     assert_eq!(shown(&app, &email)["sessions"], json!([]));
 }
 
-#[actix_web::test]
-async fn a_listing_is_capped_at_a_thousand_users_and_pages_through_the_rest() {
+/// `count` users written straight to the database in one transaction (`bulk-NNNN@example.com`,
+/// a millisecond apart), for listings longer than a page.
+pub(crate) fn insert_users(app: &TestApp, count: i64) {
     use diesel::prelude::*;
     use gatehouse::db::models::UserRow;
     use gatehouse::db::schema::users;
-    let app = spawn_app().await;
     let mut conn = app.database.connect();
     let start = app.clock.now().naive_utc();
     conn.transaction(|conn| {
-        for n in 0..1200 {
+        for n in 0..count {
             let row = UserRow::new(
                 gatehouse::ids::random_id(),
                 format!("Bulk {n}"),
@@ -453,6 +453,12 @@ async fn a_listing_is_capped_at_a_thousand_users_and_pages_through_the_rest() {
         Ok::<(), diesel::result::Error>(())
     })
     .unwrap();
+}
+
+#[actix_web::test]
+async fn a_listing_is_capped_at_a_thousand_users_and_pages_through_the_rest() {
+    let app = spawn_app().await;
+    insert_users(&app, 1200);
 
     let first: Value =
         serde_json::from_str(&ok(&app, &["list", "--limit", "5000", "--json"], "")).unwrap();
