@@ -335,7 +335,7 @@ impl Admin<'_> {
         }
         new.impersonated_by = Some(admin_id);
         new.remember = false;
-        new.audit = Some(self.record("impersonate-user", Some(target), None, now));
+        new.along.audit = Some(self.record("impersonate-user", Some(target), None, now));
         let token = self.sessions.create(self.db, target, new, now).await?;
         log::info!("user {} impersonated by {}", target.id, self.actor.name);
         Ok(token)

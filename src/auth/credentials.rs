@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::auth::foreign_hash;
 use crate::auth::password::Hasher;
 use crate::auth::rate_limit::{RateLimiter, SignInSubject};
 use crate::db::Db;
 use crate::db::models::{AccountRow, UserRow};
-use crate::db::users::{self, Identifier};
+use crate::db::users::{self, Identifier, PasswordUpgrade};
 use crate::dto::SignUpBody;
 use crate::error::ApiError;
 use crate::ids::random_id;
@@ -104,7 +105,9 @@ pub fn sign_in_identifier(
 /// account (or unknown identifier) that failed too often is refused before any password work; a
 /// failure counts, a success clears the count. Known and unknown identifiers take the same steps,
 /// so the answer and its timing are the same. With `require_verified`, the right password of an
-/// unverified user neither counts nor clears the count: the caller refuses that sign-in.
+/// unverified user neither counts nor clears the count: the caller refuses that sign-in. A
+/// foreign hash that verified comes back with its bcrypt replacement, for the caller to store
+/// with the new session.
 pub async fn authenticate(
     db: &Db,
     hasher: &Hasher,
@@ -113,7 +116,7 @@ pub async fn authenticate(
     password: String,
     require_verified: bool,
     now: DateTime<Utc>,
-) -> Result<UserRow, ApiError> {
+) -> Result<(UserRow, Option<PasswordUpgrade>), ApiError> {
     let failure = match identifier {
         Identifier::Email(_) => ApiError::InvalidEmailOrPassword,
         Identifier::Username(_) => ApiError::InvalidUsernameOrPassword,
@@ -134,15 +137,30 @@ pub async fn authenticate(
     if password_length(&password) > MAX_PASSWORD_CHARS {
         return Err(ApiError::PasswordTooLong);
     }
-    // No stored hash can match more than 72 bytes: bcrypt never saw them.
-    let is_match = password.len() <= MAX_PASSWORD_BYTES && hasher.verify(password, hash).await?;
+    // A hash another library made (imported) is replaced by bcrypt once it verified, unless the
+    // password is longer than bcrypt reads: then it stays as it is.
+    let foreign = hash
+        .clone()
+        .filter(|hash| foreign_hash::is_foreign(hash) && password.len() <= MAX_PASSWORD_BYTES)
+        .map(|hash| (hash, password.clone()));
+    let is_match = hasher.verify(password, hash).await?;
     let unverified =
         is_match && require_verified && user.as_ref().is_some_and(|u| !u.email_verified);
     if !unverified {
         limiter.record_sign_in(db, &subject, is_match, now).await?;
     }
     match user {
-        Some(user) if is_match => Ok(user),
+        Some(user) if is_match => {
+            let upgrade = match foreign {
+                Some((from, password)) => Some(PasswordUpgrade {
+                    user_id: user.id.clone(),
+                    from,
+                    to: hasher.hash(password).await?,
+                }),
+                None => None,
+            };
+            Ok((user, upgrade))
+        }
         _ => Err(failure),
     }
 }

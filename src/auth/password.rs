@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::oneshot;
 
+use super::foreign_hash;
 use crate::error::ApiError;
 use crate::rules::MAX_PASSWORD_BYTES;
 
@@ -101,8 +102,9 @@ impl Hasher {
             .map_err(|e| ApiError::Internal(format!("bcrypt failed: {e}")))
     }
 
-    /// Verifies `password` against `hash`, or against the dummy hash when there is none, so the
-    /// caller pays the same either way. Always `false` without a real hash.
+    /// Verifies `password` against `hash` (bcrypt, or a hash another library made:
+    /// [`foreign_hash`]), or against the dummy hash when there is none, so the caller pays the
+    /// same either way. Always `false` without a real hash.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
         let is_real = hash.is_some();
         let (reply, answer) = oneshot::channel();
@@ -191,9 +193,13 @@ fn work(shared: &Shared) {
                 reply,
             }) => {
                 let hash = hash.as_deref().unwrap_or_else(|| shared.dummy_hash());
-                // More than 72 bytes cannot match: bcrypt never saw the rest.
-                let matched = password.len() <= MAX_PASSWORD_BYTES
-                    && bcrypt::verify(password, hash).unwrap_or(false);
+                let matched = if foreign_hash::is_foreign(hash) {
+                    foreign_hash::verify(&password, hash)
+                } else {
+                    // More than 72 bytes cannot match: bcrypt never saw the rest.
+                    password.len() <= MAX_PASSWORD_BYTES
+                        && bcrypt::verify(password, hash).unwrap_or(false)
+                };
                 let _receiver_may_be_gone = reply.send(matched);
             }
             Err(_) => return,

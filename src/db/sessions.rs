@@ -10,6 +10,15 @@ use super::invalidations::{Invalidation, publish};
 use super::models::{AuditRow, SessionRow, UserRow};
 use super::schema::{sessions, users};
 
+/// What a new session's transaction writes besides the session, so both happen or neither does.
+#[derive(Debug, Clone, Default)]
+pub struct Along {
+    /// The audit record of an impersonation.
+    pub audit: Option<AuditRow>,
+    /// A foreign password hash replaced by bcrypt at the sign-in it verified for.
+    pub password_upgrade: Option<super::users::PasswordUpgrade>,
+}
+
 /// Whether a new session may start for its user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -27,20 +36,22 @@ pub enum Admission {
 /// upgrade a read snapshot that a concurrent commit made stale (which fails at once instead of
 /// waiting). A ban that commits meanwhile either waits for this insert, and its revocation sweep
 /// afterwards ends the session, or is read here. An expired ban is lifted (its fields cleared)
-/// and the session starts. `audit` (an impersonation's record) is written with the session or
-/// not at all.
+/// and the session starts. What comes `along` is written with the session or not at all.
 pub fn insert_unless_banned(
     conn: &mut DbConnection,
     session: &SessionRow,
-    audit: Option<&AuditRow>,
+    along: &Along,
     now: NaiveDateTime,
 ) -> QueryResult<Admission> {
     let outcome = conn.transaction(|conn| {
         diesel::insert_into(sessions::table)
             .values(session)
             .execute(conn)?;
-        if let Some(audit) = audit {
+        if let Some(audit) = &along.audit {
             super::audit::insert(conn, audit)?;
+        }
+        if let Some(upgrade) = &along.password_upgrade {
+            super::users::upgrade_password_hash(conn, upgrade, now)?;
         }
         let ban = users::table
             .find(&session.user_id)

@@ -90,6 +90,35 @@ pub fn find_with_password_hash(
     }
 }
 
+/// A password hash another library made, to be replaced by bcrypt once it verified.
+#[derive(Debug, Clone)]
+pub struct PasswordUpgrade {
+    pub user_id: String,
+    /// The hash that verified: replaced only if the credential still holds it, so a password
+    /// changed meanwhile is never overwritten.
+    pub from: String,
+    pub to: String,
+}
+
+/// Replaces the credential's hash as `upgrade` says; returns how many rows changed (0 or 1).
+pub fn upgrade_password_hash(
+    conn: &mut DbConnection,
+    upgrade: &PasswordUpgrade,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        accounts::table
+            .filter(accounts::user_id.eq(&upgrade.user_id))
+            .filter(accounts::provider_id.eq(CREDENTIAL_PROVIDER))
+            .filter(accounts::password_hash.eq(&upgrade.from)),
+    )
+    .set((
+        accounts::password_hash.eq(&upgrade.to),
+        accounts::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)

@@ -245,7 +245,7 @@ pub(crate) fn new_session(req: &HttpRequest, state: &AppState, remember: bool) -
         user_agent,
         remember,
         impersonated_by: None,
-        audit: None,
+        along: Default::default(),
     }
 }
 
@@ -366,10 +366,19 @@ pub async fn start_session(
     remember: bool,
     now: DateTime<Utc>,
 ) -> Result<(HttpResponseBuilder, String), ApiError> {
-    let token = state
-        .sessions
-        .create(&state.db, user, new_session(req, state, remember), now)
-        .await?;
+    start_new_session(req, state, user, new_session(req, state, remember), now).await
+}
+
+/// [`start_session`] for a session described by the caller.
+pub async fn start_new_session(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &UserRow,
+    new: NewSession,
+    now: DateTime<Utc>,
+) -> Result<(HttpResponseBuilder, String), ApiError> {
+    let remember = new.remember;
+    let token = state.sessions.create(&state.db, user, new, now).await?;
     let mut response = HttpResponse::Ok();
     set_session_cookies(&mut response, req, state, &token, remember)?;
     Ok((response, token))

@@ -11,7 +11,7 @@ use crate::extract::{self, Accepts, SignInPath};
 use crate::metrics;
 use crate::routes::answers::SignInAnswers;
 use crate::routes::email_verification::resend_on_sign_in;
-use crate::routes::{ErrorCodes, location_header, start_session};
+use crate::routes::{ErrorCodes, location_header, new_session, start_new_session};
 use crate::state::AppState;
 
 const USERNAME_CODES: &[&str] = &[
@@ -188,7 +188,7 @@ async fn attempt(
     let identifier = credentials::sign_in_identifier(body.email, body.username)?;
 
     let now = state.clock.now();
-    let user = credentials::authenticate(
+    let (user, upgrade) = credentials::authenticate(
         &state.db,
         &state.hasher,
         &state.rate_limiter,
@@ -202,7 +202,9 @@ async fn attempt(
         resend_on_sign_in(&state, &user, body.callback_url.as_deref(), now).await?;
         return Err(ApiError::EmailNotVerified);
     }
-    let (mut response, token) = start_session(&req, &state, &user, remember, now).await?;
+    let mut new = new_session(&req, &state, remember);
+    new.along.password_upgrade = upgrade;
+    let (mut response, token) = start_new_session(&req, &state, &user, new, now).await?;
 
     if let Some(location) = location {
         response.insert_header((header::LOCATION, location));

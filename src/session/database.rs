@@ -51,10 +51,10 @@ impl DatabaseSessions {
             updated_at: now.naive_utc(),
             impersonated_by: new.impersonated_by,
         };
-        let audit = new.audit;
+        let along = new.along;
         let at = now.naive_utc();
         super::admitted(
-            db.run(move |conn| sessions::insert_unless_banned(conn, &row, audit.as_ref(), at))
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, &along, at))
                 .await?,
         )?;
         Ok(token)

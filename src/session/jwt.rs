@@ -372,12 +372,12 @@ impl JwtSessions {
             updated_at: now.naive_utc(),
             impersonated_by: new.impersonated_by,
         };
-        let audit = new.audit;
+        let along = new.along;
         let sid = row.id.clone();
         let impersonated_by = row.impersonated_by.clone();
         let at = now.naive_utc();
         super::admitted(
-            db.run(move |conn| sessions::insert_unless_banned(conn, &row, audit.as_ref(), at))
+            db.run(move |conn| sessions::insert_unless_banned(conn, &row, &along, at))
                 .await?,
         )?;
         self.issue(user, sid, now.timestamp(), now, lifetime, impersonated_by)

@@ -35,8 +35,9 @@ pub struct NewSession {
     pub remember: bool,
     /// The admin's user id, for a session an admin starts as its user.
     pub impersonated_by: Option<String>,
-    /// The audit record of an impersonation, written in the session's transaction.
-    pub audit: Option<crate::db::models::AuditRow>,
+    /// Written in the session's transaction: an impersonation's audit record, a password hash
+    /// upgrade.
+    pub along: sessions::Along,
 }
 
 /// A new session's insert, as the caller answers it: a banned user gets 403 `BANNED_USER` (only

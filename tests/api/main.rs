@@ -19,6 +19,7 @@ mod delete_by_mail;
 mod email_verification;
 mod errors;
 mod exit;
+mod foreign_hashes;
 mod get_session;
 mod health;
 mod helpers;
