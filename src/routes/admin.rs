@@ -767,9 +767,12 @@ pub async fn stop_impersonating(
         .presented_admin_session(&req)
         .ok_or(ApiError::AdminSessionNotFound)?;
     let now = state.clock.now();
+    // The admin's own remember choice travels with the kept token: a `rememberMe: false`
+    // session is not extended by coming back to it.
     let kept = Presented {
         bearer_sent: true,
         bearer: Some(admin_token),
+        dont_remember,
         ..Presented::default()
     };
     let admin_session = state

@@ -953,3 +953,53 @@ async fn list_users_pages_through_many_users_a_bounded_page_at_a_time() {
     ids.dedup();
     assert_eq!(ids.len(), 1201, "every user once across the pages");
 }
+
+#[actix_web::test]
+async fn coming_back_from_an_impersonation_keeps_a_forgetful_admin_session_as_it_was() {
+    let app = builder()
+        .var("GATEHOUSE_ADMIN", "on")
+        .var("GATEHOUSE_SESSION_UPDATE_AGE", "1m")
+        .spawn()
+        .await;
+    let admin = admin_of(&app).await;
+    let user = app.sign_up_user().await;
+    let forgetful = app.sign_in_forgetful(&admin).await;
+    assert_eq!(forgetful.status, 200, "{}", forgetful.text);
+    let marked = forgetful.set_cookie("gatehouse.dont_remember").unwrap();
+    let admin_cookies = format!("{}; {}", forgetful.session_cookie(), pair(&marked));
+    let before = app.get_session_with_cookie(&admin_cookies).await;
+    let forgetful_admin = TestUser {
+        cookie: admin_cookies,
+        ..admin.clone()
+    };
+    let started = post(
+        &app,
+        &forgetful_admin,
+        "impersonate-user",
+        json!({"userId": user.id}),
+    )
+    .await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let lines = started.set_cookies();
+    let acting = TestUser {
+        cookie: format!(
+            "{}; {}; {}",
+            pair(&lines[4]),
+            pair(&lines[5]),
+            pair(&lines[3])
+        ),
+        ..user.clone()
+    };
+
+    app.clock.advance(chrono::Duration::minutes(30));
+    let stopped = post(&app, &acting, "stop-impersonating", json!({})).await;
+
+    assert_eq!(stopped.status, 200, "{}", stopped.text);
+    assert_eq!(
+        stopped.body["session"]["expiresAt"], before.body["session"]["expiresAt"],
+        "a rememberMe:false session is not extended"
+    );
+    let back = stopped.set_cookie("gatehouse.session_token").unwrap();
+    assert!(!back.contains("Max-Age"), "{back}");
+    assert!(stopped.set_cookie("gatehouse.dont_remember").is_some());
+}
