@@ -1,7 +1,7 @@
 //! gatehouse: a standalone authentication service with Better Auth's wire format.
 //!
 //! Modules import one way, from the top of this list to the bottom: `startup` wires `routes` and
-//! `middleware` around the shared `state`, and `cli` runs commands; handlers and `cli` call
+//! `middleware` around the shared `state`, and `cli` and `import` run commands; handlers and `cli` call
 //! `admin`, which (like the handlers) calls `session`, `auth`, `mail` and `oauth`; `session` and
 //! `auth` call `db`;
 //! everything may use `config`, `error`, `clock`, `ids`, `seal` and `metrics`.
@@ -26,6 +26,8 @@ pub mod error;
 pub mod extract;
 /// Random identifiers and tokens, and the digests that stand in for secrets.
 pub mod ids;
+/// `gatehouse import …`: users from Better Auth, Auth.js and Lucia databases.
+pub mod import;
 /// Log lines as text or JSON.
 pub mod logging;
 /// Mail delivery off the request path, and the built-in messages.

@@ -1,4 +1,4 @@
-//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key | mail-webhook-key | user …]`: read the configuration, start
+//! `gatehouse [serve | migrate | openapi | healthcheck | jwt-key | mail-webhook-key | user … | import …]`: read the configuration, start
 //! logging, open the database, bind the socket, serve.
 
 use std::io::{Read as _, Write as _};
@@ -45,6 +45,12 @@ enum Command {
         #[command(subcommand)]
         command: gatehouse::cli::UserCommand,
     },
+    /// Copy users (password hashes, provider links, Better Auth's sessions) from a Better Auth,
+    /// Auth.js or Lucia database into this one.
+    Import {
+        #[command(subcommand)]
+        command: gatehouse::import::ImportCommand,
+    },
     /// Print, in hex, the key that signs mail webhooks (derived from GATEHOUSE_SECRET), for the
     /// receiver to verify X-Gatehouse-Signature with.
     MailWebhookKey,
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         Command::JwtKey { out } => jwt_key(out),
         Command::MailWebhookKey => mail_webhook_key(),
         Command::User { command } => gatehouse::cli::run(command),
+        Command::Import { command } => gatehouse::import::run(command),
     }
 }
 

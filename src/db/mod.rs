@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod import;
 pub mod invalidations;
 pub mod models;
 pub mod rate_limits;

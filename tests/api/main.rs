@@ -23,6 +23,7 @@ mod foreign_hashes;
 mod get_session;
 mod health;
 mod helpers;
+mod import;
 mod jwt_sessions;
 mod magic_link;
 mod mail_delivery;
