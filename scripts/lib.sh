@@ -86,6 +86,12 @@ ensure_oidc_provider() {
   (cd tests/oidc && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
 }
 
+# ensure_import_sources: the libraries tests/import/sources.mjs makes import sources with.
+ensure_import_sources() {
+  command -v node >/dev/null || ensure_apt nodejs npm
+  (cd tests/import && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+}
+
 # free_port: a TCP port nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

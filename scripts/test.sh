@@ -21,6 +21,7 @@ ensure_apt nginx caddy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 ensure_mail_python
 ensure_oidc_provider
+ensure_import_sources
 
 log "build (release)"
 cargo build --release --locked

@@ -619,3 +619,129 @@ async fn postgres_sources_are_read_with_their_types() {
         .await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.text);
 }
+
+/// A PostgreSQL database for a source, on the server the tests use (or the machine's).
+fn postgres_source() -> (crate::helpers::TestDatabase, String) {
+    let base = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+        .or_else(|| std::env::var("GATEHOUSE_TEST_PG").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let mut url = url::Url::parse(&base).unwrap();
+    let name = format!(
+        "gatehouse_source_{}",
+        gatehouse::ids::random_id().to_lowercase()
+    );
+    url.set_path("/postgres");
+    gatehouse::db::postgres_connect(url.as_str())
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    url.set_path(&format!("/{name}"));
+    let source = crate::helpers::TestDatabase::at(url.as_str());
+    (source, name)
+}
+
+/// Runs tests/import/sources.mjs: the library makes the source; its users as JSON.
+fn made_by_the_library(args: &[&str]) -> Vec<Value> {
+    let output = Command::new("node")
+        .arg("sources.mjs")
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/import"))
+        .output()
+        .expect("node runs");
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Drops a source database made by [`postgres_source`].
+struct DropSource(String);
+
+impl Drop for DropSource {
+    fn drop(&mut self) {
+        let base = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| url.starts_with("postgres"))
+            .or_else(|| std::env::var("GATEHOUSE_TEST_PG").ok())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
+        let mut url = url::Url::parse(&base).unwrap();
+        url.set_path("/postgres");
+        if let Ok(mut admin) = gatehouse::db::postgres_connect(url.as_str()) {
+            let _best_effort =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
+        }
+    }
+}
+
+#[actix_web::test]
+#[ignore = "needs node, tests/import's packages and PostgreSQL: scripts/test.sh installs them"]
+async fn sources_the_libraries_made_sign_in_on_gatehouse() {
+    let app = builder()
+        .var("GATEHOUSE_COOKIE_PREFIX", "better-auth")
+        .spawn()
+        .await;
+    let (better_auth, name) = postgres_source();
+    let _drop = DropSource(name);
+    let users = made_by_the_library(&["better-auth", &better_auth.url, SECRET]);
+
+    let summary = imported(&app, &["better-auth", &better_auth.url]);
+
+    assert_eq!(
+        (&summary["read"], &summary["inserted"]),
+        (&json!(3), &json!(3)),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["sessions"], 2,
+        "the signed-out one stays out: {summary}"
+    );
+    for (index, user) in users.iter().enumerate() {
+        let email = user["email"].as_str().unwrap();
+        let session = app
+            .get_session_with_cookie(user["cookie"].as_str().unwrap())
+            .await;
+        if default_strategy() == SessionStrategy::Database {
+            let expected = if index < 2 {
+                user["id"].clone()
+            } else {
+                Value::Null
+            };
+            assert_eq!(
+                session.body["user"]["id"], expected,
+                "{email}: {}",
+                session.text
+            );
+        }
+        let signed_in = app
+            .sign_in_email(email, user["password"].as_str().unwrap())
+            .await;
+        assert_eq!(signed_in.status, 200, "{email}: {}", signed_in.text);
+        assert_eq!(signed_in.body["user"]["id"], user["id"], "ids are kept");
+        assert_eq!(signed_in.body["user"]["email"], email.to_lowercase());
+        assert!(
+            password_hash(&app, user["id"].as_str().unwrap())
+                .unwrap()
+                .starts_with("$2b$")
+        );
+    }
+
+    let (lucia, name) = postgres_source();
+    let _drop_lucia = DropSource(name);
+    let users = made_by_the_library(&["lucia", &lucia.url]);
+    let summary = imported(&app, &["lucia", &lucia.url]);
+    assert_eq!(
+        (&summary["read"], &summary["inserted"]),
+        (&json!(4), &json!(4)),
+        "{summary}"
+    );
+    for user in users {
+        let signed_in = app
+            .post_json(
+                "/api/auth/sign-in/username",
+                &json!({"username": user["username"], "password": user["password"]}),
+                &[],
+            )
+            .await;
+        assert_eq!(signed_in.status, 200, "{user}: {}", signed_in.text);
+    }
+}
