@@ -11,11 +11,11 @@ use crate::helpers::{
     JWT_AUDIENCE, JWT_ISSUER, PASSWORD, SECRET, TestApp, default_strategy, spawn_app, unique_email,
 };
 
-/// Runs `gatehouse user <args>` on the app's database with `stdin` piped in.
-pub(crate) fn user_command(app: &TestApp, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .arg("user")
-        .args(args)
+/// `gatehouse <subcommand>` with the app's configuration and nothing else from the environment.
+pub(crate) fn gatehouse(app: &TestApp, subcommand: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    command
+        .arg(subcommand)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("USER", "ops")
@@ -25,7 +25,14 @@ pub(crate) fn user_command(app: &TestApp, args: &[&str], stdin: &str) -> Output 
         .env("GATEHOUSE_BASE_URL", &app.address)
         .env("GATEHOUSE_JWT_ISSUER", JWT_ISSUER)
         .env("GATEHOUSE_JWT_AUDIENCE", JWT_AUDIENCE)
-        .env("GATEHOUSE_SESSION_STRATEGY", default_strategy().as_str())
+        .env("GATEHOUSE_SESSION_STRATEGY", default_strategy().as_str());
+    command
+}
+
+/// Runs `gatehouse user <args>` on the app's database with `stdin` piped in.
+pub(crate) fn user_command(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = gatehouse(app, "user")
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -15,9 +15,7 @@ use gatehouse::db::schema::{accounts, sessions, users};
 use hmac::Mac as _;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    JWT_AUDIENCE, JWT_ISSUER, SECRET, TestApp, builder, default_strategy, spawn_app,
-};
+use crate::helpers::{SECRET, TestApp, builder, default_strategy, spawn_app};
 
 const SCRYPT: &str = include_str!("../import/vectors/scrypt.txt");
 const PBKDF2: &str = include_str!("../import/vectors/pbkdf2.txt");
@@ -69,19 +67,9 @@ fn lit(text: &str) -> String {
 }
 
 fn import_command(app: &TestApp, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    let mut command = crate::admin_cli::gatehouse(app, "import");
     command
-        .arg("import")
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database.url)
-        .env("GATEHOUSE_SECRET", SECRET)
-        .env("GATEHOUSE_BCRYPT_COST", "10")
-        .env("GATEHOUSE_BASE_URL", &app.address)
-        .env("GATEHOUSE_JWT_ISSUER", JWT_ISSUER)
-        .env("GATEHOUSE_JWT_AUDIENCE", JWT_AUDIENCE)
-        .env("GATEHOUSE_SESSION_STRATEGY", default_strategy().as_str())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -620,14 +608,19 @@ async fn postgres_sources_are_read_with_their_types() {
     assert_eq!(signed_in.status, 200, "{}", signed_in.text);
 }
 
-/// A PostgreSQL database for a source, on the server the tests use (or the machine's).
-fn postgres_source() -> (crate::helpers::TestDatabase, String) {
+/// The PostgreSQL server the tests use, or the machine's.
+fn postgres_server() -> url::Url {
     let base = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|url| url.starts_with("postgres"))
         .or_else(|| std::env::var("GATEHOUSE_TEST_PG").ok())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let mut url = url::Url::parse(&base).unwrap();
+    url::Url::parse(&base).unwrap()
+}
+
+/// A PostgreSQL database for a source, on the server the tests use (or the machine's).
+fn postgres_source() -> (crate::helpers::TestDatabase, String) {
+    let mut url = postgres_server();
     let name = format!(
         "gatehouse_source_{}",
         gatehouse::ids::random_id().to_lowercase()
@@ -659,12 +652,7 @@ struct DropSource(String);
 
 impl Drop for DropSource {
     fn drop(&mut self) {
-        let base = std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|url| url.starts_with("postgres"))
-            .or_else(|| std::env::var("GATEHOUSE_TEST_PG").ok())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
-        let mut url = url::Url::parse(&base).unwrap();
+        let mut url = postgres_server();
         url.set_path("/postgres");
         if let Ok(mut admin) = gatehouse::db::postgres_connect(url.as_str()) {
             let _best_effort =
