@@ -87,9 +87,11 @@ ensure_oidc_provider() {
 }
 
 # ensure_import_sources: the libraries tests/import/sources.mjs makes import sources with.
+# better-sqlite3 compiles (about a minute) against the headers Node.js installs under /usr, as
+# node-gyp could not download them here.
 ensure_import_sources() {
   command -v node >/dev/null || ensure_apt nodejs npm
-  (cd tests/import && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+  (cd tests/import && npm_config_nodedir=/usr npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
 }
 
 # free_port: a TCP port nothing listens on right now.

@@ -663,6 +663,7 @@ impl Drop for DropSource {
 
 #[actix_web::test]
 #[ignore = "needs node, tests/import's packages and PostgreSQL: scripts/test.sh installs them"]
+// Better Auth and Lucia on PostgreSQL, Auth.js on SQLite, each as its library writes it.
 async fn sources_the_libraries_made_sign_in_on_gatehouse() {
     let app = builder()
         .var("GATEHOUSE_COOKIE_PREFIX", "better-auth")
@@ -712,6 +713,41 @@ async fn sources_the_libraries_made_sign_in_on_gatehouse() {
                 .starts_with("$2b$")
         );
     }
+
+    let dir = tempfile::tempdir().unwrap();
+    let authjs = dir
+        .path()
+        .join("authjs.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let users = made_by_the_library(&["authjs", &authjs]);
+    let summary = imported(&app, &["authjs", &authjs]);
+    assert_eq!(
+        (&summary["read"], &summary["inserted"]),
+        (&json!(2), &json!(2)),
+        "{summary}"
+    );
+    assert_eq!(summary["accounts"], 1, "{summary}");
+    for user in &users {
+        let email = user["email"].as_str().unwrap();
+        let signed_in = app
+            .sign_in_email(email, user["password"].as_str().unwrap())
+            .await;
+        assert_eq!(signed_in.status, 200, "{email}: {}", signed_in.text);
+        assert_eq!(signed_in.body["user"]["id"], user["id"]);
+        assert_eq!(signed_in.body["user"]["emailVerified"], user["verified"]);
+    }
+    let link: (String, Option<String>) = accounts::table
+        .filter(accounts::user_id.eq(users[1]["id"].as_str().unwrap()))
+        .filter(accounts::provider_id.eq("github"))
+        .select((accounts::provider_id, accounts::access_token))
+        .first(&mut app.database.connect())
+        .unwrap();
+    assert_eq!(
+        link,
+        ("github".to_owned(), None),
+        "linked, tokens left behind"
+    );
 
     let (lucia, name) = postgres_source();
     let _drop_lucia = DropSource(name);

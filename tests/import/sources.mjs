@@ -6,13 +6,17 @@
 //     The Lucia tutorial's scheme with drizzle-orm on PostgreSQL: an `admin` table of user_name,
 //     hashed_password (hex PBKDF2-SHA512, 10 000 iterations, 64 bytes, with crypto.pbkdf2 as the
 //     tutorial calls it) and salt; plus one user with an argon2id hash (@node-rs/argon2).
+//   node sources.mjs authjs <sqlite-file>
+//     Auth.js's Drizzle adapter 1.11 on better-sqlite3 with its documented SQLite schema, plus the
+//     credentials tutorial's `password` column holding bcrypt hashes (the bcrypt package, 10 rounds):
+//     users made by the adapter's createUser, one with a GitHub account linked by linkAccount.
 // Prints one JSON line: the users made, with their passwords and (Better Auth) session cookie.
 import { pbkdf2 as pbkdf2Callback, getRandomValues } from "node:crypto";
 import { promisify } from "node:util";
 import pg from "pg";
 
 const [library, url, secret] = process.argv.slice(2);
-const pool = new pg.Pool({ connectionString: url, max: 2 });
+const pool = library === "authjs" ? null : new pg.Pool({ connectionString: url, max: 2 });
 
 async function betterAuthSource() {
   const { betterAuth } = await import("better-auth");
@@ -92,6 +96,85 @@ async function luciaSource() {
   return users;
 }
 
-const users = library === "better-auth" ? await betterAuthSource() : await luciaSource();
-await pool.end();
+async function authjsSource() {
+  const { default: Database } = await import("better-sqlite3");
+  const { drizzle } = await import("drizzle-orm/better-sqlite3");
+  const { sqliteTable, text, integer, primaryKey } = await import("drizzle-orm/sqlite-core");
+  const { DrizzleAdapter } = await import("@auth/drizzle-adapter");
+  const bcrypt = (await import("bcrypt")).default;
+  const sqlite = new Database(url);
+  // The schema of Auth.js's Drizzle guide for SQLite, with the credentials tutorial's column.
+  sqlite.exec(`
+    CREATE TABLE user (id text PRIMARY KEY NOT NULL, name text, email text UNIQUE,
+      emailVerified integer, image text, password text);
+    CREATE TABLE account (userId text NOT NULL REFERENCES user(id) ON DELETE cascade,
+      type text NOT NULL, provider text NOT NULL, providerAccountId text NOT NULL,
+      refresh_token text, access_token text, expires_at integer, token_type text, scope text,
+      id_token text, session_state text, PRIMARY KEY (provider, providerAccountId));
+    CREATE TABLE session (sessionToken text PRIMARY KEY NOT NULL,
+      userId text NOT NULL REFERENCES user(id) ON DELETE cascade, expires integer NOT NULL);`);
+  const usersTable = sqliteTable("user", {
+    id: text("id").primaryKey().$defaultFn(() => crypto.randomUUID()),
+    name: text("name"),
+    email: text("email").unique(),
+    emailVerified: integer("emailVerified", { mode: "timestamp_ms" }),
+    image: text("image"),
+    password: text("password"),
+  });
+  const accountsTable = sqliteTable(
+    "account",
+    {
+      userId: text("userId").notNull(),
+      type: text("type").notNull(),
+      provider: text("provider").notNull(),
+      providerAccountId: text("providerAccountId").notNull(),
+      refresh_token: text("refresh_token"),
+      access_token: text("access_token"),
+      expires_at: integer("expires_at"),
+      token_type: text("token_type"),
+      scope: text("scope"),
+      id_token: text("id_token"),
+      session_state: text("session_state"),
+    },
+    (account) => [primaryKey({ columns: [account.provider, account.providerAccountId] })],
+  );
+  const sessionsTable = sqliteTable("session", {
+    sessionToken: text("sessionToken").primaryKey(),
+    userId: text("userId").notNull(),
+    expires: integer("expires", { mode: "timestamp_ms" }).notNull(),
+  });
+  const adapter = DrizzleAdapter(drizzle(sqlite), { usersTable, accountsTable, sessionsTable });
+  const users = [];
+  for (const [index, name] of ["Dee", "Eve"].entries()) {
+    const email = `${name.toLowerCase()}.${Date.now()}@Example.com`;
+    const password = `${name}-password-${index}`;
+    const user = await adapter.createUser({
+      email,
+      name,
+      emailVerified: index === 0 ? new Date() : null,
+      // The credentials tutorial: const hash = await bcrypt.hash(password, 10)
+      password: await bcrypt.hash(password, 10),
+    });
+    users.push({ id: user.id, email, password, verified: index === 0 });
+  }
+  await adapter.linkAccount({
+    userId: users[1].id,
+    type: "oauth",
+    provider: "github",
+    providerAccountId: `gh-${Date.now()}`,
+    access_token: "gho_not_imported",
+    token_type: "bearer",
+    scope: "read:user,user:email",
+  });
+  sqlite.close();
+  return users;
+}
+
+const users =
+  library === "better-auth"
+    ? await betterAuthSource()
+    : library === "lucia"
+      ? await luciaSource()
+      : await authjsSource();
+await pool?.end();
 console.log(JSON.stringify(users));
