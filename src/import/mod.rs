@@ -242,6 +242,32 @@ fn import(library: Library, args: &ImportArgs) -> Result<Report, Failure> {
         after = Some(last_key);
     }
     progress.finish_and_clear();
+    if !args.dry_run {
+        let actor = crate::admin::Actor::command_line();
+        let report = &run.report;
+        let row = crate::db::models::AuditRow {
+            id: crate::ids::random_id(),
+            at: Clock::system().now().naive_utc(),
+            actor_id: None,
+            actor: actor.name,
+            action: "import".to_owned(),
+            target_id: None,
+            target: None,
+            ip_address: String::new(),
+            detail: Some(format!(
+                "{}: read {}, inserted {}, updated {}, unchanged {}, skipped {}, conflicts {}",
+                library.name(),
+                report.read,
+                report.inserted,
+                report.updated,
+                report.unchanged,
+                report.skipped.total(),
+                report.conflicts.total(),
+            )),
+        };
+        db.run_blocking(|conn| crate::db::audit::insert(conn, &row))
+            .map_err(|error| failed("cannot write the audit log", error))?;
+    }
     Ok(run.report)
 }
 
@@ -580,7 +606,7 @@ impl Run {
     fn record(&mut self, batch: &[ImportedUser], outcome: BatchOutcome) {
         let report = &mut self.report;
         for (imported, written) in batch.iter().zip(&outcome.users) {
-            let label: String = imported.user.id.chars().take(64).collect();
+            let label = shown(&imported.user.id);
             match written {
                 UserOutcome::Inserted => report.inserted += 1,
                 UserOutcome::Updated => report.updated += 1,
@@ -598,9 +624,20 @@ impl Run {
         report.accounts_written += outcome.accounts_written;
         report.sessions_written += outcome.sessions_written;
         for (user_id, ..) in &outcome.accounts_taken {
-            report.conflicts.add("provider-account-taken", user_id);
+            report
+                .conflicts
+                .add("provider-account-taken", &shown(user_id));
         }
     }
+}
+
+/// A source id as the summary prints it: at most 64 characters, control characters as `?`, so a
+/// source cannot send escape sequences to the terminal.
+fn shown(id: &str) -> String {
+    id.chars()
+        .take(64)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Counts by reason, with the first few user ids of each.

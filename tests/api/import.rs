@@ -276,6 +276,29 @@ async fn better_auth_users_sign_in_with_their_passwords_and_keep_their_sessions(
         .unwrap();
     assert_eq!(name, "Bob Renamed");
     assert_eq!(user_count(&app), 3);
+    let audited: Vec<(String, Option<String>)> = gatehouse::db::schema::audit_log::table
+        .select((
+            gatehouse::db::schema::audit_log::action,
+            gatehouse::db::schema::audit_log::detail,
+        ))
+        .order(gatehouse::db::schema::audit_log::at)
+        .load(&mut app.database.connect())
+        .unwrap();
+    assert_eq!(
+        audited.len(),
+        3,
+        "one row per import, none for the dry run: {audited:?}"
+    );
+    assert_eq!(
+        audited[0],
+        (
+            "import".to_owned(),
+            Some(
+                "better-auth: read 3, inserted 3, updated 0, unchanged 0, skipped 0, conflicts 0"
+                    .to_owned()
+            )
+        )
+    );
 }
 
 #[actix_web::test]
