@@ -482,13 +482,14 @@ async fn an_import_killed_halfway_leaves_whole_users_and_a_rerun_completes_it() 
         r#"CREATE TABLE "user" (id TEXT PRIMARY KEY, name TEXT, email TEXT, password TEXT);"#,
     );
     source.execute(&format!(
-        r#"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-           INSERT INTO "user" SELECT {tag} || printf('%05d', i), 'User ' || i,
+        r#"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+           INSERT INTO "user" SELECT {tag} || printf('%06d', i), 'User ' || i,
              {tag} || i || '@example.com', {hash} FROM n;"#,
         tag = lit(&tag),
         hash = lit(&hash),
     ));
 
+    // 2 000 transactions of 10 users: far more than a poll every 20 ms can miss.
     let mut child = import_command(
         &app,
         &[
@@ -513,7 +514,7 @@ async fn an_import_killed_halfway_leaves_whole_users_and_a_rerun_completes_it() 
     let _killed = child.wait().unwrap();
 
     let written = user_count(&app);
-    assert!(written < 5000, "killed before the end: {written}");
+    assert!(written < 20000, "killed before the end: {written}");
     let without_password: i64 = users::table
         .left_join(accounts::table)
         .filter(accounts::id.is_null())
@@ -522,18 +523,18 @@ async fn an_import_killed_halfway_leaves_whole_users_and_a_rerun_completes_it() 
         .unwrap();
     assert_eq!(without_password, 0, "no half user");
     let rerun = imported(&app, &["authjs", &source.path, "--no-accounts"]);
-    assert_eq!(rerun["read"], 5000, "{rerun}");
+    assert_eq!(rerun["read"], 20000, "{rerun}");
     assert_eq!(
         rerun["inserted"].as_i64().unwrap() + rerun["unchanged"].as_i64().unwrap(),
-        5000,
+        20000,
         "{rerun}"
     );
-    assert_eq!(user_count(&app), 5000);
+    assert_eq!(user_count(&app), 20_000);
     let credentials: i64 = accounts::table
         .count()
         .get_result(&mut app.database.connect())
         .unwrap();
-    assert_eq!(credentials, 5000);
+    assert_eq!(credentials, 20_000);
 }
 
 /// PostgreSQL sources (when the tests run on PostgreSQL): Better Auth's schema with `timestamptz`
