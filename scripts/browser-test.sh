@@ -29,7 +29,7 @@ command -v npm >/dev/null || ensure_apt nodejs npm
 ensure_postgres
 ensure_mail_python
 ensure_oidc_provider
-[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked
+[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked "${FEATURES[@]}"
 
 work=$(mktemp -d /tmp/gatehouse-browser.XXXXXX)
 gatehouse_pid="" pg_database="" smtp_pid="" oidc_pid=""

@@ -45,7 +45,7 @@ ensure_apt nginx
 command -v npm >/dev/null || ensure_apt nodejs npm
 ensure_postgres
 ensure_mail_python
-[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked
+[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked "${FEATURES[@]}"
 
 work=$(mktemp -d /tmp/gatehouse-cluster.XXXXXX)
 nginx_pid="" smtp_pid="" pg_database=""

@@ -5,6 +5,10 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/gatehouse-target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 GATEHOUSE_BIN=${GATEHOUSE_BIN:-$CARGO_TARGET_DIR/release/gatehouse}
 PG_BASE_URL=${GATEHOUSE_TEST_PG:-postgres://postgres@127.0.0.1:5432}
+MYSQL_BASE_URL=${GATEHOUSE_TEST_MYSQL:-mysql://root@127.0.0.1:3306}
+# Every build of the scripts and CI has MySQL support (the `mysql` feature, off by default), so
+# one release binary serves every backend's tests.
+FEATURES=(--features mysql)
 
 # log MESSAGE: a step heading, with how long the step before it took, so every script prints
 # its steps' durations.
@@ -41,10 +45,31 @@ ensure_postgres() {
   return 1
 }
 
+# ensure_mysql: MySQL or MariaDB answers where MYSQL_BASE_URL says (by default the local MariaDB
+# on 127.0.0.1:3306, user root without a password, started if needed).
+ensure_mysql() {
+  local host port
+  host=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).hostname)' "$MYSQL_BASE_URL")
+  port=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).port or 3306)' "$MYSQL_BASE_URL")
+  ensure_apt mariadb-client
+  if mysqladmin --protocol=tcp -h "$host" -P "$port" -u root ping >/dev/null 2>&1; then return 0; fi
+  if [ "$host" = 127.0.0.1 ] && [ -x /etc/init.d/mariadb ]; then
+    log "starting MariaDB"
+    as_root /etc/init.d/mariadb start >/dev/null
+  fi
+  for _ in $(seq 1 50); do
+    mysqladmin --protocol=tcp -h "$host" -P "$port" -u root ping >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "MySQL did not answer on $host:$port" >&2
+  return 1
+}
+
 # ensure_build_deps: what compiling gatehouse needs (a C compiler, and make and perl for the
-# OpenSSL that libpq is built against), and what the scripts use (curl, python3, psql).
+# OpenSSL that libpq is built against; cmake and a C++ compiler for the MySQL client library of
+# the `mysql` feature), and what the scripts use (curl, python3, psql).
 ensure_build_deps() {
-  ensure_apt gcc make perl curl python3 postgresql-client
+  ensure_apt gcc g++ cmake make perl curl python3 postgresql-client
 }
 
 # ensure_mail_python: a Python with aiosmtpd (pinned, in a venv under /var/tmp) for the real
@@ -113,3 +138,15 @@ wait_http() {
 # create_pg_database NAME / drop_pg_database NAME on the local PostgreSQL.
 create_pg_database() { psql "$PG_BASE_URL/postgres" -qtAc "CREATE DATABASE $1" >/dev/null; }
 drop_pg_database() { psql "$PG_BASE_URL/postgres" -qtAc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null; }
+# mysql_sql SQL: runs SQL on the MySQL server of MYSQL_BASE_URL (its user and password, if any).
+mysql_sql() {
+  python3 - "$MYSQL_BASE_URL" "$1" <<'PY'
+import subprocess, sys, urllib.parse as u
+url = u.urlsplit(sys.argv[1])
+args = ["mysql", "--protocol=tcp", "-h", url.hostname, "-P", str(url.port or 3306), "-u", u.unquote(url.username or "root"), "-N", "-e", sys.argv[2]]
+env = {"MYSQL_PWD": u.unquote(url.password)} if url.password else {}
+sys.exit(subprocess.run(args, env={**__import__("os").environ, **env}).returncode)
+PY
+}
+create_mysql_database() { mysql_sql "CREATE DATABASE $1" >/dev/null; }
+drop_mysql_database() { mysql_sql "DROP DATABASE IF EXISTS $1" >/dev/null; }

@@ -16,7 +16,7 @@ started=$(date +%s)
 
 ensure_build_deps
 ensure_postgres
-[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked
+[ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked "${FEATURES[@]}"
 
 log "tools"
 if ! "$VENV/bin/python" -c 'import schemathesis' 2>/dev/null; then

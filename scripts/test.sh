@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 ensure_build_deps
 ensure_postgres
+ensure_mysql
 ensure_apt nginx caddy
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 ensure_mail_python
@@ -24,7 +25,7 @@ ensure_oidc_provider
 ensure_import_sources
 
 log "build (release)"
-cargo build --release --locked
+cargo build --release --locked "${FEATURES[@]}"
 
 total=0
 summary=""
@@ -34,7 +35,7 @@ nextest() {
   local label=$1 junit=target/nextest/ci/junit.xml counts
   shift
   rm -f "$junit"
-  cargo nextest run --profile ci --release --locked --no-tests=fail "$@"
+  cargo nextest run --profile ci --release --locked "${FEATURES[@]}" --no-tests=fail "$@"
   counts=$(python3 -c '
 import sys, xml.etree.ElementTree as tree
 suites = tree.parse(sys.argv[1]).getroot()
@@ -52,7 +53,7 @@ rust_tests() {
   # The matrix: every integration test on each database and strategy, ignored ones included, bar
   # the other strategy's own tests and the timing test (run alone below). The outage test runs its
   # own PostgreSQL, so once per strategy is enough; TLS to PostgreSQL needs PostgreSQL.
-  for database in sqlite postgres; do
+  for database in sqlite postgres mysql; do
     for strategy in database jwt; do
       filter='not test(=timing::unknown_emails_and_wrong_passwords_take_the_same_time)'
       case $strategy in
@@ -60,12 +61,17 @@ rust_tests() {
         jwt) filter+=' and not test(/^database_sessions::/)' ;;
       esac
       export TEST_SESSION_STRATEGY=$strategy
-      if [ "$database" = postgres ]; then
-        export TEST_DATABASE_URL=$PG_BASE_URL
-      else
-        unset TEST_DATABASE_URL
-        filter+=' and not test(/^outage::/) and not test(/^postgres_tls::/)'
-      fi
+      case $database in
+        postgres) export TEST_DATABASE_URL=$PG_BASE_URL ;;
+        mysql)
+          export TEST_DATABASE_URL=$MYSQL_BASE_URL
+          filter+=' and not test(/^outage::/) and not test(/^postgres_tls::/)'
+          ;;
+        sqlite)
+          unset TEST_DATABASE_URL
+          filter+=' and not test(/^outage::/) and not test(/^postgres_tls::/)'
+          ;;
+      esac
       log "integration tests: $database, $strategy sessions"
       nextest "api $database/$strategy" --test api --run-ignored all -E "$filter"
     done

@@ -233,7 +233,6 @@ fn spawn_pruning(state: web::Data<AppState>) {
             ticks.tick().await;
             let now = state.clock.now();
             let (naive, stale_ms) = (now.naive_utc(), now.timestamp_millis() - STALE_COUNTER_MS);
-            let stale_invalidation_ms = invalidations::wall_clock_ms() - STALE_INVALIDATION_MS;
             let pruned = state
                 .db
                 .run(move |conn| {
@@ -241,7 +240,7 @@ fn spawn_pruning(state: web::Data<AppState>) {
                         + revocations::prune_expired(conn, naive)?
                         + rate_limits::prune(conn, stale_ms)?
                         + verifications::prune_expired(conn, naive)?
-                        + invalidations::prune(conn, stale_invalidation_ms)?)
+                        + invalidations::prune(conn, STALE_INVALIDATION_MS)?)
                 })
                 .await;
             match pruned {

@@ -14,6 +14,9 @@ pub enum DatabaseUrl {
     Sqlite(String),
     /// A `postgres://` or `postgresql://` URL.
     Postgres(String),
+    /// A `mysql://` URL (`mariadb://` is read as `mysql://`), for MySQL or MariaDB. Only a build
+    /// with the `mysql` feature accepts one.
+    Mysql(String),
 }
 
 impl DatabaseUrl {
@@ -27,13 +30,37 @@ impl DatabaseUrl {
             }
             return Ok(Self::Postgres(raw.to_owned()));
         }
+        if let Some(rest) = raw
+            .strip_prefix("mysql://")
+            .or_else(|| raw.strip_prefix("mariadb://"))
+        {
+            let raw = format!("mysql://{rest}");
+            let url = Url::parse(&raw)
+                .map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
+            if url.host_str().is_none_or(str::is_empty) {
+                return Err(invalid("DATABASE_URL", "the MySQL URL names no host"));
+            }
+            if url.path().trim_start_matches('/').is_empty() {
+                return Err(invalid(
+                    "DATABASE_URL",
+                    "the MySQL URL names no database (mysql://user:password@host:3306/<database>)",
+                ));
+            }
+            if !cfg!(feature = "mysql") {
+                return Err(invalid(
+                    "DATABASE_URL",
+                    "this gatehouse was built without MySQL support: build it with `cargo build --release --features mysql` (needs cmake and a C++ compiler)",
+                ));
+            }
+            return Ok(Self::Mysql(raw));
+        }
         let path = raw
             .strip_prefix("sqlite://")
             .or_else(|| raw.strip_prefix("sqlite:"))
             .ok_or_else(|| {
                 invalid(
                     "DATABASE_URL",
-                    "expected sqlite://<path> or a postgres:// URL",
+                    "expected sqlite://<path>, a postgres:// URL or a mysql:// URL",
                 )
             })?;
         if path.is_empty() {
@@ -46,18 +73,19 @@ impl DatabaseUrl {
         matches!(self, Self::Sqlite(path) if path == ":memory:")
     }
 
-    /// A short name for logs: `sqlite` or `postgres`.
+    /// A short name for logs: `sqlite`, `postgres` or `mysql`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
+            Self::Mysql(_) => "mysql",
         }
     }
 
     /// The connection string itself, password included; never log it.
     pub fn expose(&self) -> &str {
         match self {
-            Self::Sqlite(path) | Self::Postgres(path) => path,
+            Self::Sqlite(path) | Self::Postgres(path) | Self::Mysql(path) => path,
         }
     }
 }
@@ -66,7 +94,7 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite://{path}"),
-            Self::Postgres(raw) => match Url::parse(raw) {
+            Self::Postgres(raw) | Self::Mysql(raw) => match Url::parse(raw) {
                 Ok(mut url) => {
                     if url.password().is_some() {
                         let _ignored = url.set_password(Some("***"));
@@ -87,7 +115,7 @@ impl fmt::Display for DatabaseUrl {
                     }
                     write!(f, "{url}")
                 }
-                Err(_) => f.write_str("postgres://<unparseable>"),
+                Err(_) => write!(f, "{}://<unparseable>", self.kind()),
             },
         }
     }

@@ -48,8 +48,8 @@ pub(super) fn checked_secret(variable: &'static str, value: String) -> Result<Se
     Ok(Secret::new(value))
 }
 
-/// With no secret configured: SQLite keeps a generated one beside its file; PostgreSQL, which
-/// several instances may share, must be told one. Reads, never writes.
+/// With no secret configured: SQLite keeps a generated one beside its file; PostgreSQL and MySQL,
+/// which several instances may share, must be told one. Reads, never writes.
 pub(super) fn generated_secret(
     database_url: &DatabaseUrl,
 ) -> Result<(Secret, SecretSource), ConfigError> {
@@ -57,6 +57,10 @@ pub(super) fn generated_secret(
         DatabaseUrl::Postgres(_) => Err(invalid(
             "GATEHOUSE_SECRET",
             "required with PostgreSQL (every instance must share it); generate one with `openssl rand -hex 32`",
+        )),
+        DatabaseUrl::Mysql(_) => Err(invalid(
+            "GATEHOUSE_SECRET",
+            "required with MySQL (every instance must share it); generate one with `openssl rand -hex 32`",
         )),
         DatabaseUrl::Sqlite(path) if path == ":memory:" => {
             Ok((Secret::new(random_secret()), SecretSource::Ephemeral))

@@ -60,6 +60,35 @@ fn postgres_requires_an_explicit_secret() {
     assert_eq!(error.variable, "GATEHOUSE_SECRET");
 }
 
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_urls_are_read_redacted_and_need_an_explicit_secret() {
+    let error = config(&[("DATABASE_URL", "mysql://localhost/x")]).unwrap_err();
+    assert_eq!(error.variable, "GATEHOUSE_SECRET");
+
+    let config = config(&[
+        SECRET,
+        ("DATABASE_URL", "mariadb://u:hunter2hunter2@db:3306/x"),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.database_url,
+        DatabaseUrl::Mysql("mysql://u:hunter2hunter2@db:3306/x".to_owned())
+    );
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("hunter2hunter2"), "{printed}");
+    assert!(printed.contains("mysql://u:***@db:3306/x"), "{printed}");
+}
+
+#[cfg(not(feature = "mysql"))]
+#[test]
+fn a_build_without_the_mysql_feature_says_how_to_get_it() {
+    let error = config(&[SECRET, ("DATABASE_URL", "mysql://localhost/x")]).unwrap_err();
+
+    assert_eq!(error.variable, "DATABASE_URL");
+    assert!(error.to_string().contains("--features mysql"), "{error}");
+}
+
 #[test]
 fn a_generated_secret_is_stored_only_when_persisted_with_owner_only_permissions_and_reused() {
     let dir = tempfile::tempdir().unwrap();
@@ -259,6 +288,8 @@ fn defaults_are_the_documented_ones() {
 fn malformed_values_name_their_variable() {
     for (variable, value) in [
         ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_URL", "mysql://localhost"),
+        ("DATABASE_URL", "mysql:///x"),
         ("GATEHOUSE_BASE_URL", "not a url"),
         ("GATEHOUSE_SESSION_STRATEGY", "cookies"),
         ("GATEHOUSE_TRUSTED_ORIGINS", "example.com"),

@@ -1,8 +1,8 @@
 //! What the session cache must forget: every write that ends or changes a database-strategy
 //! session or a user calls [`publish`] on its connection. On PostgreSQL that is a `NOTIFY` on
 //! [`CHANNEL`] (delivered when the writing transaction commits, to every instance's [`Listener`]);
-//! on SQLite a row in `session_invalidations`, which instances sharing the file read with
-//! [`since`]. The writing instance itself forgets at once: [`publish`] also notes the key for the
+//! on SQLite and MySQL a row in `session_invalidations`, which the instances sharing the database
+//! read with [`since`] (a polled change log: MySQL has no `NOTIFY`). The writing instance itself forgets at once: [`publish`] also notes the key for the
 //! current thread, and [`super::Db`] hands the keys to its sink when the work is done (after the
 //! commit), so a client that changes its user and reads its session again never reads the old one.
 
@@ -87,12 +87,46 @@ pub fn publish(conn: &mut DbConnection, what: Invalidation) -> QueryResult<()> {
                 ))
                 .execute(sqlite)?;
         }
+        // Stamped with the server's clock, which every instance reads the log by ([`clock_ms`]):
+        // instances on different hosts need not agree on the time.
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(mysql) => {
+            diesel::sql_query(format!(
+                "INSERT IGNORE INTO session_invalidations (at, `key`) VALUES ({MYSQL_NOW_MS}, ?)"
+            ))
+            .bind::<Text, _>(&key)
+            .execute(mysql)?;
+        }
     }
     PUBLISHED.with(|published| published.borrow_mut().1.push(what));
     Ok(())
 }
 
-/// SQLite: the keys recorded at or after `from_ms` (epoch milliseconds), oldest first.
+/// MySQL's clock in epoch milliseconds.
+#[cfg(feature = "mysql")]
+const MYSQL_NOW_MS: &str = "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)";
+
+/// The clock the log's rows are stamped by, in epoch milliseconds: the database server's on
+/// MySQL, this host's on SQLite (every instance of a SQLite file runs on its host) and PostgreSQL
+/// (which keeps no log).
+pub fn clock_ms(conn: &mut DbConnection) -> QueryResult<i64> {
+    match conn {
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(mysql) => {
+            #[derive(QueryableByName)]
+            struct Now {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                now_ms: i64,
+            }
+            let now: Now =
+                diesel::sql_query(format!("SELECT {MYSQL_NOW_MS} AS now_ms")).get_result(mysql)?;
+            Ok(now.now_ms)
+        }
+        _ => Ok(wall_clock_ms()),
+    }
+}
+
+/// SQLite and MySQL: the keys recorded at or after `from_ms` ([`clock_ms`]), oldest first.
 pub fn since(conn: &mut DbConnection, from_ms: i64) -> QueryResult<Vec<(i64, String)>> {
     session_invalidations::table
         .filter(session_invalidations::at.ge(from_ms))
@@ -101,8 +135,9 @@ pub fn since(conn: &mut DbConnection, from_ms: i64) -> QueryResult<Vec<(i64, Str
         .load(conn)
 }
 
-/// Forgets keys recorded before `before_ms`; returns how many.
-pub fn prune(conn: &mut DbConnection, before_ms: i64) -> QueryResult<usize> {
+/// Forgets keys recorded more than `age_ms` ago by [`clock_ms`]; returns how many.
+pub fn prune(conn: &mut DbConnection, age_ms: i64) -> QueryResult<usize> {
+    let before_ms = clock_ms(conn)? - age_ms;
     diesel::delete(session_invalidations::table.filter(session_invalidations::at.lt(before_ms)))
         .execute(conn)
 }

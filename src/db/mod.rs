@@ -1,5 +1,6 @@
-//! One diesel code base over SQLite and PostgreSQL. The scheme of `DATABASE_URL` picks the backend
-//! at start-up; nothing above this module knows which one runs. [`Db::run`] is the only place a
+//! One diesel code base over SQLite, PostgreSQL and (with the `mysql` feature) MySQL or MariaDB.
+//! The scheme of `DATABASE_URL` picks the backend at start-up; nothing above this module knows
+//! which one runs. [`Db::run`] is the only place a
 //! pooled connection is taken and the only hop to a blocking thread for database work.
 
 pub mod accounts;
@@ -30,14 +31,43 @@ use invalidations::Invalidation;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+#[cfg(feature = "mysql")]
+pub const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
-/// Both backends behind one connection type. SQLite stays last: `establish` tries variants in
-/// order, and SQLite will open almost anything as a file.
+/// Every backend behind one connection type. SQLite stays last: `establish` tries variants in
+/// order, and SQLite will open almost anything as a file. (Two definitions because the derive
+/// cannot leave out a variant by `cfg`.)
+#[cfg(feature = "mysql")]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Mysql(diesel::MysqlConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Every backend behind one connection type (this build has no MySQL).
+#[cfg(not(feature = "mysql"))]
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Postgres(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
+
+/// `on_backend!(conn, c => expr)`: evaluates `expr` with `c` bound to the backend's own
+/// connection, for the statements diesel prepares once per connection only on the concrete type
+/// (through `MultiConnection` they are prepared anew each time) and for those that only some
+/// backends have.
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            #[cfg(feature = "mysql")]
+            $crate::db::DbConnection::Mysql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
 
 /// How long a request waits for a pooled connection before answering 503.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -45,6 +75,23 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// Key of the PostgreSQL advisory lock that serialises migrations of replicas starting together.
 const MIGRATION_LOCK_KEY: i64 = 0x6761_7465_686f_7573; // "gatehous"
+/// MySQL's named lock for the same purpose, and how long a replica waits for it (seconds).
+#[cfg(feature = "mysql")]
+const MYSQL_MIGRATION_LOCK: &str = "gatehouse_migrations";
+#[cfg(feature = "mysql")]
+const MYSQL_MIGRATION_LOCK_WAIT_S: u32 = 300;
+/// What every MySQL connection sets for its session, whatever the server's defaults: strict
+/// mode (a value that does not fit is an error, never silently cut), no zero dates, standard
+/// string literals (a backslash is an ordinary character, as on the other backends), UTC, and
+/// READ COMMITTED, the isolation PostgreSQL gives by default and the code is written for (no gap
+/// locks: concurrent inserts of different keys never wait for each other), and lock waits of at
+/// most 5 s (the server's default is 50), like SQLite's busy timeout. `PIPES_AS_CONCAT` is what
+/// diesel's own connection set-up adds.
+#[cfg(feature = "mysql")]
+const MYSQL_SESSION: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,PIPES_AS_CONCAT'; \
+     SET SESSION time_zone = '+00:00'; \
+     SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED; \
+     SET SESSION innodb_lock_wait_timeout = 5";
 
 /// A pooled connection that remembers whether it saw its server go away, so the pool drops it
 /// and the service recovers by itself when the database is back, without pinging on every
@@ -88,6 +135,14 @@ impl ManageConnection for ConnectionManager {
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
     match url {
         DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgres(postgres_connect(raw)?)),
+        #[cfg(feature = "mysql")]
+        DatabaseUrl::Mysql(raw) => Ok(DbConnection::Mysql(mysql_connect(raw)?)),
+        #[cfg(not(feature = "mysql"))]
+        DatabaseUrl::Mysql(_) => Err(r2d2::Error::ConnectionError(
+            diesel::ConnectionError::BadConnection(
+                "this gatehouse was built without the `mysql` feature".to_owned(),
+            ),
+        )),
         DatabaseUrl::Sqlite(path) => {
             let mut conn =
                 diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -110,6 +165,17 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, r2d2::Error> {
 pub fn postgres_connect(url: &str) -> Result<diesel::PgConnection, r2d2::Error> {
     openssl_sys::init();
     diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)
+}
+
+/// Connects to MySQL or MariaDB and sets the session up ([`MYSQL_SESSION`]). The client library
+/// is built against the same OpenSSL as libpq, so the same early initialisation applies.
+#[cfg(feature = "mysql")]
+pub fn mysql_connect(url: &str) -> Result<diesel::MysqlConnection, r2d2::Error> {
+    openssl_sys::init();
+    let mut conn = diesel::MysqlConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+    conn.batch_execute(MYSQL_SESSION)
+        .map_err(r2d2::Error::QueryError)?;
+    Ok(conn)
 }
 
 /// Whether an error means the connection itself is unusable.
@@ -169,8 +235,9 @@ impl Db {
             _ if in_memory => 1,
             DatabaseUrl::Sqlite(_) => 8,
             // PostgreSQL does its work in one process per connection: a few per core keep the
-            // cores busy without making them take turns.
-            DatabaseUrl::Postgres(_) => {
+            // cores busy without making them take turns. MySQL's threads are cheaper, but the
+            // same size keeps `max_connections` budgeting the same (README).
+            DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => {
                 let cores = std::thread::available_parallelism().map_or(2, usize::from);
                 u32::try_from(cores * 3).unwrap_or(32).clamp(4, 32)
             }
@@ -350,7 +417,9 @@ fn create_private_file(path: &str) -> std::io::Result<()> {
 }
 
 /// Runs the embedded migrations of the connection's backend and returns the versions applied.
-/// On PostgreSQL an advisory lock makes replicas that start together take turns.
+/// On PostgreSQL an advisory lock, on MySQL a named lock, makes replicas that start together take
+/// turns. (MySQL commits each DDL statement by itself: a migration that fails half-way leaves
+/// what it did, and says so in its error.)
 fn migrate(connection: &mut DbConnection) -> Result<Vec<String>, SetupError> {
     let applied = match connection {
         DbConnection::Postgres(conn) => {
@@ -359,6 +428,33 @@ fn migrate(connection: &mut DbConnection) -> Result<Vec<String>, SetupError> {
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect());
             conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result?
+        }
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(conn) => {
+            #[derive(QueryableByName)]
+            struct Locked {
+                #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+                locked: Option<i32>,
+            }
+            let locked: Locked = diesel::sql_query("SELECT GET_LOCK(?, ?) AS locked")
+                .bind::<diesel::sql_types::Text, _>(MYSQL_MIGRATION_LOCK)
+                .bind::<diesel::sql_types::Unsigned<diesel::sql_types::Integer>, _>(
+                    MYSQL_MIGRATION_LOCK_WAIT_S,
+                )
+                .get_result(conn)?;
+            if locked.locked != Some(1) {
+                return Err(format!(
+                    "another instance held the migration lock for {MYSQL_MIGRATION_LOCK_WAIT_S} s"
+                )
+                .into());
+            }
+            let result = conn
+                .run_pending_migrations(MYSQL_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect());
+            let _released: Locked = diesel::sql_query("SELECT RELEASE_LOCK(?) AS locked")
+                .bind::<diesel::sql_types::Text, _>(MYSQL_MIGRATION_LOCK)
+                .get_result(conn)?;
             result?
         }
         DbConnection::Sqlite(conn) => conn

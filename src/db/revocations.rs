@@ -13,12 +13,15 @@ use super::schema::revoked_sessions;
 /// One statement per row (diesel has no batch upsert on SQLite); revocations come a few at a time.
 pub fn insert(conn: &mut DbConnection, rows: &[RevokedSessionRow]) -> QueryResult<()> {
     for row in rows {
-        let query = diesel::insert_into(revoked_sessions::table)
-            .values(row)
-            .on_conflict_do_nothing();
+        let insert = diesel::insert_into(revoked_sessions::table).values(row);
         match conn {
-            DbConnection::Postgres(conn) => query.execute(conn),
-            DbConnection::Sqlite(conn) => query.execute(conn),
+            DbConnection::Postgres(conn) => insert.on_conflict_do_nothing().execute(conn),
+            // `INSERT IGNORE`: the table has no other constraint a row could break.
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(conn) => diesel::insert_or_ignore_into(revoked_sessions::table)
+                .values(row)
+                .execute(conn),
+            DbConnection::Sqlite(conn) => insert.on_conflict_do_nothing().execute(conn),
         }?;
     }
     Ok(())

@@ -31,7 +31,8 @@ pub enum Admission {
 }
 
 /// Inserts a new session unless its user is banned, in one transaction: the session is written
-/// first, then the user's ban read (on PostgreSQL `FOR SHARE`), and a ban rolls the insert back.
+/// first, then the user's ban read (locked: `FOR SHARE` on PostgreSQL, `FOR UPDATE` on MySQL,
+/// where MariaDB has no `FOR SHARE`), and a ban rolls the insert back.
 /// Writing first makes the transaction a writer from its first statement, so SQLite never has to
 /// upgrade a read snapshot that a concurrent commit made stale (which fails at once instead of
 /// waiting). A ban that commits meanwhile either waits for this insert, and its revocation sweep
@@ -58,6 +59,8 @@ pub fn insert_unless_banned(
             .select((users::banned, users::ban_expires));
         let ban: (bool, Option<NaiveDateTime>) = match conn {
             DbConnection::Postgres(pg) => ban.for_share().get_result(pg)?,
+            #[cfg(feature = "mysql")]
+            DbConnection::Mysql(mysql) => ban.for_update().get_result(mysql)?,
             DbConnection::Sqlite(sqlite) => ban.get_result(sqlite)?,
         };
         match ban {
@@ -120,10 +123,7 @@ pub fn find_with_user_by_token_hash(
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((sessions::all_columns, users::all_columns));
-    match conn {
-        DbConnection::Postgres(conn) => query.get_result(conn).optional(),
-        DbConnection::Sqlite(conn) => query.get_result(conn).optional(),
-    }
+    super::on_backend!(conn, c => query.get_result(c).optional())
 }
 
 /// Sliding refresh of the database-strategy session whose token hashes to `token_hash`.
@@ -149,14 +149,25 @@ pub fn upsert_registry(conn: &mut DbConnection, row: &SessionRow) -> QueryResult
         sessions::expires_at.eq(row.expires_at),
         sessions::updated_at.eq(row.updated_at),
     );
-    let query = diesel::insert_into(sessions::table)
-        .values(row)
-        .on_conflict(sessions::id)
-        .do_update()
-        .set(changes);
+    let insert = diesel::insert_into(sessions::table).values(row);
     match conn {
-        DbConnection::Postgres(conn) => query.execute(conn),
-        DbConnection::Sqlite(conn) => query.execute(conn),
+        DbConnection::Postgres(conn) => insert
+            .on_conflict(sessions::id)
+            .do_update()
+            .set(changes)
+            .execute(conn),
+        // `ON DUPLICATE KEY UPDATE`: the id is the only unique key a registry row can repeat.
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(conn) => insert
+            .on_conflict(diesel::dsl::DuplicatedKeys)
+            .do_update()
+            .set(changes)
+            .execute(conn),
+        DbConnection::Sqlite(conn) => insert
+            .on_conflict(sessions::id)
+            .do_update()
+            .set(changes)
+            .execute(conn),
     }
     .map(drop)
 }

@@ -147,7 +147,9 @@ fn import(library: Library, args: &ImportArgs) -> Result<Report, Failure> {
         .persist_generated_secret()
         .map_err(|error| usage(error.to_string()))?;
     let mut source = Source::open(&args.source).map_err(|error| match error {
-        source::OpenError::NoFile(_) => usage(error.to_string()),
+        source::OpenError::NoFile(_) | source::OpenError::Unsupported(_) => {
+            usage(error.to_string())
+        }
         source::OpenError::Connect(..) => Failure(exit::FAILED, error.to_string()),
     })?;
     if source

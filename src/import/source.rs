@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
 use crate::config::DatabaseUrl;
-use crate::db::DbConnection;
 
 /// The most characters of any value read: longer ones are cut and refused by the field checks
 /// (the longest field gatehouse keeps is 2 048 characters; hashes and tokens are shorter).
@@ -94,9 +93,15 @@ pub struct Column {
     pub is_text: bool,
 }
 
+/// The backends a source can be on.
+enum SourceConnection {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
 /// An open source database.
 pub struct Source {
-    conn: DbConnection,
+    conn: SourceConnection,
     /// How to tell whether the source is the target: the SQLite file's device and inode, or the
     /// PostgreSQL cluster and database.
     identity: String,
@@ -109,6 +114,10 @@ pub enum OpenError {
     NoFile(String),
     #[error("cannot open the source {0}: {1}")]
     Connect(String, String),
+    #[error(
+        "{0}: gatehouse imports from SQLite and PostgreSQL sources; MySQL sources are not supported yet"
+    )]
+    Unsupported(String),
 }
 
 impl Source {
@@ -129,7 +138,7 @@ impl Source {
                 conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;")
                     .map_err(|e| connect(e.to_string()))?;
                 Ok(Self {
-                    conn: DbConnection::Sqlite(conn),
+                    conn: SourceConnection::Sqlite(conn),
                     identity: format!("sqlite:{}:{}", metadata.dev(), metadata.ino()),
                 })
             }
@@ -138,10 +147,13 @@ impl Source {
                     crate::db::postgres_connect(&raw).map_err(|e| connect(e.to_string()))?;
                 conn.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
                     .map_err(|e| connect(e.to_string()))?;
-                let mut conn = DbConnection::Postgres(conn);
                 let identity = postgres_identity(&mut conn).map_err(|e| connect(e.to_string()))?;
-                Ok(Self { conn, identity })
+                Ok(Self {
+                    conn: SourceConnection::Postgres(conn),
+                    identity,
+                })
             }
+            DatabaseUrl::Mysql(_) => Err(OpenError::Unsupported(shown)),
         }
     }
 
@@ -157,25 +169,26 @@ impl Source {
                 if !self.identity.starts_with("postgres:") {
                     return Ok(false);
                 }
-                let conn =
+                let mut conn =
                     crate::db::postgres_connect(raw).map_err(|e| one_line(&e.to_string()))?;
-                let mut conn = DbConnection::Postgres(conn);
                 let identity =
                     postgres_identity(&mut conn).map_err(|e| one_line(&e.to_string()))?;
                 Ok(identity == self.identity)
             }
+            // A source is never MySQL (`open` refuses one).
+            DatabaseUrl::Mysql(_) => Ok(false),
         }
     }
 
     /// The columns of `table`, or `None` when there is no such table.
     pub fn columns(&mut self, table: &str) -> QueryResult<Option<Vec<Column>>> {
         let rows: Vec<ColumnRow> = match &mut self.conn {
-            DbConnection::Sqlite(conn) => diesel::sql_query(
+            SourceConnection::Sqlite(conn) => diesel::sql_query(
                 "SELECT name, CAST(type AS TEXT) AS kind FROM pragma_table_info(?) ORDER BY cid",
             )
             .bind::<Text, _>(table)
             .load(conn)?,
-            DbConnection::Postgres(conn) => diesel::sql_query(
+            SourceConnection::Postgres(conn) => diesel::sql_query(
                 "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS kind \
                  FROM information_schema.columns \
                  WHERE table_name = $1 AND table_schema = ANY (current_schemas(false)) \
@@ -187,7 +200,7 @@ impl Source {
         if rows.is_empty() {
             return Ok(None);
         }
-        let is_sqlite = matches!(self.conn, DbConnection::Sqlite(_));
+        let is_sqlite = matches!(self.conn, SourceConnection::Sqlite(_));
         Ok(Some(
             rows.into_iter()
                 .map(|row| Column {
@@ -203,8 +216,8 @@ impl Source {
     pub fn count(&mut self, table: &str) -> QueryResult<i64> {
         let sql = format!("SELECT COUNT(*) AS count FROM {}", quote(table));
         let row: CountRow = match &mut self.conn {
-            DbConnection::Sqlite(conn) => diesel::sql_query(sql).get_result(conn)?,
-            DbConnection::Postgres(conn) => diesel::sql_query(sql).get_result(conn)?,
+            SourceConnection::Sqlite(conn) => diesel::sql_query(sql).get_result(conn)?,
+            SourceConnection::Postgres(conn) => diesel::sql_query(sql).get_result(conn)?,
         };
         Ok(row.count)
     }
@@ -256,14 +269,14 @@ impl Source {
         binds: Vec<&str>,
     ) -> QueryResult<Vec<Vec<Option<String>>>> {
         let rows: Vec<TextRow> = match &mut self.conn {
-            DbConnection::Sqlite(conn) => {
+            SourceConnection::Sqlite(conn) => {
                 let mut query = diesel::sql_query(sql).into_boxed();
                 for bind in binds {
                     query = query.bind::<Text, _>(bind.to_owned());
                 }
                 query.load(conn)?
             }
-            DbConnection::Postgres(conn) => {
+            SourceConnection::Postgres(conn) => {
                 let mut query = diesel::sql_query(sql).into_boxed();
                 for bind in binds {
                     query = query.bind::<Text, _>(bind.to_owned());
@@ -276,8 +289,8 @@ impl Source {
 
     fn placeholder(&self, index: usize) -> String {
         match self.conn {
-            DbConnection::Sqlite(_) => "?".to_owned(),
-            DbConnection::Postgres(_) => format!("${index}"),
+            SourceConnection::Sqlite(_) => "?".to_owned(),
+            SourceConnection::Postgres(_) => format!("${index}"),
         }
     }
 
@@ -314,10 +327,7 @@ impl Source {
 
 /// The cluster's system identifier (or, for a role that may not read it, the server's start time
 /// and port) and the database's name.
-fn postgres_identity(conn: &mut DbConnection) -> QueryResult<String> {
-    let DbConnection::Postgres(pg) = conn else {
-        return Ok(String::new());
-    };
+fn postgres_identity(pg: &mut diesel::PgConnection) -> QueryResult<String> {
     let exact: QueryResult<IdentityRow> = diesel::sql_query(
         "SELECT CAST(system_identifier AS TEXT) || '/' || current_database() AS identity \
          FROM pg_control_system()",

@@ -6,8 +6,8 @@
 //! Correctness comes first. Every write that ends or changes a session or a user publishes an
 //! invalidation ([`crate::db::invalidations`]): this instance forgets at once, after the commit,
 //! and other instances forget when it reaches them: PostgreSQL `LISTEN` on a connection of its own
-//! (read every [`LISTEN_POLL`]), or, on SQLite, the `session_invalidations` rows read every
-//! [`SQLITE_POLL`]. While invalidations cannot arrive (the listener's connection is gone, the
+//! (read every [`LISTEN_POLL`]), or, on SQLite and MySQL, the `session_invalidations` rows read
+//! every [`LOG_POLL`]. While invalidations cannot arrive (the listener's connection is gone, the
 //! poll fails) the cache is emptied and bypassed, and it is emptied again when they can: what
 //! was missed meanwhile is never served. A read that began before an invalidation never fills
 //! the cache with what it read (the generation check), so a sign-out racing a get-session cannot
@@ -32,11 +32,12 @@ const LISTEN_CHECK: Duration = Duration::from_secs(1);
 const RECONNECT_DELAY: Duration = Duration::from_millis(250);
 /// How long start-up waits for the cache to hear from the database.
 const START_WAIT: Duration = Duration::from_secs(3);
-/// How often instances sharing a SQLite file read its invalidations.
-const SQLITE_POLL: Duration = Duration::from_millis(200);
-/// How far back each SQLite read looks past the previous one: longer than a writer can wait
-/// for SQLite's lock (5 s) between stamping its key and committing it.
-const SQLITE_OVERLAP_MS: i64 = 10_000;
+/// How often instances sharing a SQLite file or a MySQL database read its invalidations.
+const LOG_POLL: Duration = Duration::from_millis(200);
+/// How far back each read looks past the previous one: longer than a writer can wait for a lock
+/// (SQLite's busy timeout, MySQL's `innodb_lock_wait_timeout`, both 5 s) between stamping its key
+/// and committing it.
+const LOG_OVERLAP_MS: i64 = 10_000;
 
 /// A session as the database last showed it.
 #[derive(Debug, Clone)]
@@ -241,11 +242,11 @@ impl SessionCache {
                     .name(name)
                     .spawn(move || listen(&cache, &raw))?;
             }
-            DatabaseUrl::Sqlite(_) => {
+            DatabaseUrl::Sqlite(_) | DatabaseUrl::Mysql(_) => {
                 let db = db.clone();
                 std::thread::Builder::new()
                     .name(name)
-                    .spawn(move || poll_sqlite(&cache, &db))?;
+                    .spawn(move || poll_log(&cache, &db))?;
             }
         }
         Ok(())
@@ -306,16 +307,21 @@ fn listen(cache: &Weak<SessionCache>, url: &str) {
     }
 }
 
-/// SQLite: reads the invalidations every instance recorded since a little before the last read.
-fn poll_sqlite(cache: &Weak<SessionCache>, db: &Db) {
-    let mut from = invalidations::wall_clock_ms() - SQLITE_OVERLAP_MS;
+/// SQLite and MySQL: reads the invalidations every instance recorded since a little before the
+/// last read, by the clock the rows are stamped with (the database server's, on MySQL).
+fn poll_log(cache: &Weak<SessionCache>, db: &Db) {
+    let mut from = None;
     loop {
         let Some(strong) = cache.upgrade() else {
             return;
         };
-        let started = invalidations::wall_clock_ms();
-        match db.run_blocking(move |conn| invalidations::since(conn, from)) {
-            Ok(rows) => {
+        let read = db.run_blocking(move |conn| {
+            let started = invalidations::clock_ms(conn)?;
+            let from = from.unwrap_or(started - LOG_OVERLAP_MS);
+            Ok((started, invalidations::since(conn, from)?))
+        });
+        match read {
+            Ok((started, rows)) => {
                 let invalidated: Vec<Invalidation> = rows
                     .iter()
                     .filter_map(|(_, key)| Invalidation::parse(key))
@@ -326,7 +332,7 @@ fn poll_sqlite(cache: &Weak<SessionCache>, db: &Db) {
                 if !strong.is_live() {
                     strong.set_live(true);
                 }
-                from = started - SQLITE_OVERLAP_MS;
+                from = Some(started - LOG_OVERLAP_MS);
             }
             Err(error) => {
                 if strong.is_live() {
@@ -338,6 +344,6 @@ fn poll_sqlite(cache: &Weak<SessionCache>, db: &Db) {
             }
         }
         drop(strong);
-        std::thread::sleep(SQLITE_POLL);
+        std::thread::sleep(LOG_POLL);
     }
 }

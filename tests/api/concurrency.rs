@@ -1,15 +1,43 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
+use diesel::prelude::*;
+use gatehouse::db::schema;
+
 use crate::helpers::{PASSWORD, spawn_app, unique_email};
 
+fn capitalized(email: &str) -> String {
+    let mut chars = email.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The race guarantee the README states, on every backend: 200 sign-ups at once with one email
+/// (in upper, lower and mixed case) make one user, and every other one is told the email is
+/// taken. (The password-hashing queue answers 503 when more than it holds arrive at once: those
+/// ask again until they get an answer, so all 200 race.)
 #[actix_web::test]
-async fn fifty_concurrent_sign_ups_with_one_email_make_exactly_one_user() {
+async fn two_hundred_concurrent_sign_ups_with_one_email_make_exactly_one_user() {
     let app = spawn_app().await;
     let email = unique_email();
-    let body = json!({"name": "Racer", "email": email, "password": PASSWORD});
+    let spellings = [email.clone(), email.to_uppercase(), capitalized(&email)];
 
-    let responses = join_all((0..50).map(|_| app.sign_up(&body))).await;
+    let responses = join_all((0..200).map(|i| {
+        let body = json!({"name": "Racer", "email": spellings[i % 3], "password": PASSWORD});
+        let app = &app;
+        async move {
+            loop {
+                let response = app.sign_up(&body).await;
+                if response.status != 503 {
+                    return response;
+                }
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    }))
+    .await;
 
     let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
     assert_eq!(
@@ -19,9 +47,12 @@ async fn fifty_concurrent_sign_ups_with_one_email_make_exactly_one_user() {
     );
     assert_eq!(
         statuses.iter().filter(|s| **s == 422).count(),
-        49,
+        199,
         "{statuses:?}"
     );
+    let mut conn = app.database.connect();
+    let users: i64 = schema::users::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(users, 1);
     for response in responses.iter().filter(|r| r.status == 422) {
         assert_eq!(response.code(), "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
     }

@@ -1,6 +1,6 @@
 //! `spawn_app()` builds the real application on 127.0.0.1:0 with a fresh database (a SQLite file in
-//! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set) and talks
-//! to it over HTTP. `TEST_SESSION_STRATEGY` picks the default strategy; a builder overrides it.
+//! a temporary directory, or a new PostgreSQL or MySQL database on the server `TEST_DATABASE_URL`
+//! names) and talks to it over HTTP. `TEST_SESSION_STRATEGY` picks the default strategy; a builder overrides it.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -41,36 +41,85 @@ pub fn default_strategy() -> SessionStrategy {
     }
 }
 
-fn postgres_base_url() -> Option<String> {
+/// The database server tests run on: `TEST_DATABASE_URL` when it names PostgreSQL or MySQL.
+fn server_base_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
         .ok()
-        .filter(|url| url.starts_with("postgres"))
+        .filter(|url| url.starts_with("postgres") || url.starts_with("mysql"))
 }
 
-/// A database for one test; dropped (PostgreSQL) or deleted (SQLite) when the test ends.
+/// Whether the tests run on MySQL (or MariaDB).
+pub fn on_mysql() -> bool {
+    server_base_url().is_some_and(|url| url.starts_with("mysql"))
+}
+
+/// A database a test made on a server, dropped when the test ends.
+struct ServerDatabase {
+    is_mysql: bool,
+    admin_url: String,
+    name: String,
+}
+
+impl ServerDatabase {
+    fn create(base: &str) -> Self {
+        let name = format!(
+            "gatehouse_test_{}",
+            gatehouse::ids::random_id().to_lowercase()
+        );
+        let is_mysql = base.starts_with("mysql");
+        // MySQL: connect to the server's own `mysql` database to create another.
+        let admin_url = with_database(base, if is_mysql { "mysql" } else { "postgres" });
+        let database = Self {
+            is_mysql,
+            admin_url,
+            name,
+        };
+        database
+            .execute(&format!("CREATE DATABASE {}", database.name))
+            .expect("create a test database");
+        database
+    }
+
+    fn execute(&self, sql: &str) -> Result<(), String> {
+        if self.is_mysql {
+            mysql_execute(&self.admin_url, sql)
+        } else {
+            gatehouse::db::postgres_connect(&self.admin_url)
+                .map_err(|e| e.to_string())?
+                .batch_execute(sql)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[cfg(feature = "mysql")]
+fn mysql_execute(url: &str, sql: &str) -> Result<(), String> {
+    gatehouse::db::mysql_connect(url)
+        .map_err(|e| e.to_string())?
+        .batch_execute(sql)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql_execute(_url: &str, _sql: &str) -> Result<(), String> {
+    panic!("TEST_DATABASE_URL names MySQL: run the tests with `--features mysql`")
+}
+
+/// A database for one test; dropped (PostgreSQL, MySQL) or deleted (SQLite) when the test ends.
 pub struct TestDatabase {
     pub url: String,
-    postgres_name: Option<(String, String)>,
+    server: Option<ServerDatabase>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl TestDatabase {
     pub fn new() -> Self {
-        match postgres_base_url() {
+        match server_base_url() {
             Some(base) => {
-                let name = format!(
-                    "gatehouse_test_{}",
-                    gatehouse::ids::random_id().to_lowercase()
-                );
-                let admin_url = with_database(&base, "postgres");
-                let mut admin =
-                    gatehouse::db::postgres_connect(&admin_url).expect("connect to PostgreSQL");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create a test database");
+                let server = ServerDatabase::create(&base);
                 Self {
-                    url: with_database(&base, &name),
-                    postgres_name: Some((admin_url, name)),
+                    url: with_database(&base, &server.name),
+                    server: Some(server),
                     _dir: None,
                 }
             }
@@ -79,7 +128,7 @@ impl TestDatabase {
                 let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
                 Self {
                     url,
-                    postgres_name: None,
+                    server: None,
                     _dir: Some(dir),
                 }
             }
@@ -90,23 +139,27 @@ impl TestDatabase {
     pub fn at(url: &str) -> Self {
         Self {
             url: url.to_owned(),
-            postgres_name: None,
+            server: None,
             _dir: None,
         }
     }
 
-    /// The PostgreSQL database's name; `None` on SQLite.
+    /// The PostgreSQL database's name; `None` on SQLite and MySQL.
     pub fn postgres_name(&self) -> Option<&str> {
-        self.postgres_name.as_ref().map(|(_, name)| name.as_str())
+        self.server
+            .as_ref()
+            .filter(|server| !server.is_mysql)
+            .map(|server| server.name.as_str())
     }
 
     /// A connection to PostgreSQL's `postgres` database, to look at the server's own views.
     pub fn admin_connection(&self) -> PgConnection {
-        let (admin_url, _) = self
-            .postgres_name
+        let server = self
+            .server
             .as_ref()
+            .filter(|server| !server.is_mysql)
             .expect("a PostgreSQL test database");
-        gatehouse::db::postgres_connect(admin_url).expect("connect to PostgreSQL")
+        gatehouse::db::postgres_connect(&server.admin_url).expect("connect to PostgreSQL")
     }
 
     /// A direct connection, for the few tests that check what is stored.
@@ -118,16 +171,16 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.postgres_name
-            && let Ok(mut admin) = gatehouse::db::postgres_connect(admin_url)
-        {
+        if let Some(server) = &self.server {
+            let force = if server.is_mysql { "" } else { " WITH (FORCE)" };
             let _best_effort =
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                server.execute(&format!("DROP DATABASE IF EXISTS {}{force}", server.name));
         }
     }
 }
 
-/// `postgres://user@host:port/<database>` from a base URL with or without a database.
+/// `postgres://user@host:port/<database>` (or `mysql://…`) from a base URL with or without a
+/// database.
 fn with_database(base: &str, database: &str) -> String {
     let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
     url.set_path(&format!("/{database}"));

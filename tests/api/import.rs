@@ -401,14 +401,14 @@ async fn bad_rows_are_reported_and_the_others_imported() {
         summary["notes"]["unknown-password-hash"]["count"], 1,
         "{summary}"
     );
-    let longest: Option<i64> = users::table
-        .select(diesel::dsl::max(diesel::dsl::sql::<
-            diesel::sql_types::BigInt,
-        >(
-            "CAST(length(name) + length(coalesce(image, '')) AS BIGINT)",
-        )))
-        .first(&mut app.database.connect())
+    let stored: Vec<(String, Option<String>)> = users::table
+        .select((users::name, users::image))
+        .load(&mut app.database.connect())
         .unwrap();
+    let longest = stored
+        .iter()
+        .map(|(name, image)| name.len() + image.as_ref().map_or(0, String::len))
+        .max();
     assert!(longest.unwrap() < 4096, "nothing huge is stored");
     let fine = app
         .sign_in_email(&format!("fine{tag}@example.com"), PASSWORD)
@@ -466,10 +466,12 @@ async fn bad_sources_are_refused_in_one_line_that_names_what_is_missing() {
             .contains("sessions are not imported")
     );
     let itself = refused(&app, &["better-auth", &app.database.url], 2);
-    assert!(
-        itself.contains("the source is gatehouse's own database"),
-        "{itself}"
-    );
+    let expected = if crate::helpers::on_mysql() {
+        "MySQL sources are not supported yet"
+    } else {
+        "the source is gatehouse's own database"
+    };
+    assert!(itself.contains(expected), "{itself}");
     assert_eq!(user_count(&app), 0);
 }
 

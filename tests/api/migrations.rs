@@ -1,4 +1,4 @@
-//! Both migration folders hold the same versions, and every migration runs up, down and up again
+//! Every backend's migration folder holds the same versions, and every migration runs up, down and up again
 //! on the backend under test.
 
 use diesel_migrations::MigrationHarness;
@@ -20,14 +20,14 @@ fn folder_names(backend: &str) -> Vec<String> {
 }
 
 #[test]
-fn both_backends_have_the_same_migrations() {
+fn every_backend_has_the_same_migrations() {
     let sqlite = folder_names("sqlite");
-    let postgres = folder_names("postgres");
 
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres);
+    assert_eq!(sqlite, folder_names("postgres"));
+    assert_eq!(sqlite, folder_names("mysql"));
     for name in &sqlite {
-        for backend in ["sqlite", "postgres"] {
+        for backend in ["sqlite", "postgres", "mysql"] {
             for file in ["up.sql", "down.sql"] {
                 let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("migrations")
@@ -59,6 +59,8 @@ fn every_migration_runs_up_down_and_up_again() {
 
     match database.connect() {
         DbConnection::Postgres(mut conn) => redo(&mut conn, || POSTGRES_MIGRATIONS),
+        #[cfg(feature = "mysql")]
+        DbConnection::Mysql(mut conn) => redo(&mut conn, || gatehouse::db::MYSQL_MIGRATIONS),
         DbConnection::Sqlite(mut conn) => redo(&mut conn, || SQLITE_MIGRATIONS),
     }
 }

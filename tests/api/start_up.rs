@@ -40,7 +40,8 @@ fn a_refused_configuration_is_one_line_with_status_2_and_writes_nothing() {
     let cases: &[(&str, &str)] = &[
         ("GATEHOUSE_BIND", "nope"),
         ("GATEHOUSE_BIND", "127.0.0.1:99999"),
-        ("DATABASE_URL", "mysql://localhost/x"),
+        ("DATABASE_URL", "mysql://localhost"),
+        ("DATABASE_URL", "redis://localhost/0"),
         ("DATABASE_URL", "postgres://"),
         ("GATEHOUSE_BASE_URL", "not a url"),
         ("GATEHOUSE_SECRET", "short"),

@@ -1,0 +1,4 @@
+DROP TABLE revoked_sessions;
+DROP TABLE sessions;
+DROP TABLE accounts;
+DROP TABLE users;

@@ -1,0 +1,1 @@
+DROP INDEX sessions_impersonated_by_idx ON sessions;
