@@ -1,7 +1,6 @@
 # gatehouse: a multi-stage build. The runtime image holds the binary, exactly the shared libraries
-# it loads (glibc, libgcc_s and libstdc++), CA certificates and a non-root user: nothing else, no
-# shell and no package manager. SQLite, libpq, the MySQL client library (the `mysql` feature) and
-# OpenSSL are compiled in.
+# it loads (glibc and libgcc_s), CA certificates and a non-root user: nothing else, no shell and
+# no package manager. SQLite, libpq and OpenSSL are compiled in.
 #
 #   docker build -t gatehouse .
 #   docker run -d -p 8080:8080 -v gatehouse-data:/data gatehouse
@@ -15,12 +14,11 @@ FROM ${BUILDER_IMAGE} AS builder
 # A failing command in a pipe fails the step.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # make and perl build the OpenSSL that libpq is compiled against (the crates openssl-src and
-# pq-src do it; the slim image has gcc but neither of these); cmake and g++ build the MySQL
-# client library (mysqlclient-src). Unpinned on purpose: Debian's bookworm repository only
-# carries the current, security-patched versions.
+# pq-src do it; the slim image has gcc but neither of these). Unpinned on purpose: Debian's
+# bookworm repository only carries the current, security-patched versions.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends make perl cmake g++ ca-certificates \
+    && apt-get install -y --no-install-recommends make perl ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -30,7 +28,7 @@ COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
-    && cargo build --release --locked --features mysql --bin gatehouse \
+    && cargo build --release --locked --bin gatehouse \
     && rm -rf src
 
 COPY migrations migrations
@@ -38,7 +36,7 @@ COPY src src
 # COPY keeps the sources' modification times, which may be older than the placeholders': touch
 # the crate roots so cargo rebuilds gatehouse itself (and only it).
 RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked --features mysql --bin gatehouse
+    && cargo build --release --locked --bin gatehouse
 
 # The runtime's whole file system: the binary, the libraries `ldd` lists for it, CA certificates,
 # passwd/group entries for uid 65532, nsswitch.conf (files, then DNS), a data directory that user

@@ -8,7 +8,6 @@
 #   sqlite    a named volume and a port published on 127.0.0.1; `gatehouse user` through docker exec
 #   postgres  the host's PostgreSQL (host networking, a fresh database, an explicit secret), with a
 #             read-only root file system and no capabilities
-#   mysql     the same on the host's MariaDB
 #   compose   compose.yaml itself, with the local PostgreSQL image standing in for postgres:15
 # checking in each: healthy per `docker inspect`, sign-up -> get-session (cookie and bearer) ->
 # sign-out -> get-session is null through the port, a non-root uid; on SQLite the generated secret
@@ -88,7 +87,6 @@ fi
 containers=()
 volumes=()
 databases=()
-mysql_databases=()
 compose_project=
 cleanup() {
   local status=$?
@@ -98,7 +96,6 @@ cleanup() {
   for c in "${containers[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1; done
   for v in "${volumes[@]}"; do docker volume rm -f "$v" >/dev/null 2>&1; done
   for d in "${databases[@]}"; do drop_pg_database "$d" >/dev/null 2>&1; done
-  for d in "${mysql_databases[@]}"; do drop_mysql_database "$d" >/dev/null 2>&1; done
   rm -rf "$WORK"
   [ "$status" = 0 ] || echo "docker tests: FAILED" >&2
   exit "$status"
@@ -361,24 +358,6 @@ check_non_root
 check_graceful_stop "$base" "$port"
 echo "docker ($scenario): ok"
 
-# --- MySQL (the host's MariaDB): the image has the `mysql` feature ------------------------------
-scenario=mysql
-log "$scenario"
-ensure_mysql
-my_db="gatehouse_docker_$$"; mysql_databases+=("$my_db")
-create_mysql_database "$my_db"
-port=$(free_port)
-base="http://127.0.0.1:$port"
-container="gatehouse-ci-mysql-$$"; containers+=("$container")
-started_ns=$(date +%s%N)
-docker run -d --name "$container" --network host --read-only --tmpfs /tmp --cap-drop ALL \
-  --security-opt no-new-privileges -e GATEHOUSE_BIND="127.0.0.1:$port" -e DATABASE_URL="$MYSQL_BASE_URL/$my_db" \
-  -e GATEHOUSE_SECRET="$SECRET" "$IMAGE" >/dev/null
-mysql_healthy=$(wait_healthy "$started_ns")
-flow "$base"
-check_non_root
-echo "docker ($scenario): ok"
-
 # --- compose.yaml, for real, with the local PostgreSQL image standing in for postgres:15 ---------
 scenario=compose
 log "$scenario"
@@ -415,7 +394,6 @@ echo "image_mib=$(awk "BEGIN {printf \"%.1f\", $size / 1048576}")"
 echo "build_seconds=$build_seconds"
 echo "sqlite_start_to_healthy_seconds=$sqlite_healthy"
 echo "postgres_start_to_healthy_seconds=$postgres_healthy"
-echo "mysql_start_to_healthy_seconds=$mysql_healthy"
 echo "compose_up_to_healthy_seconds=$compose_healthy"
 echo "total_seconds=$(( $(date +%s) - script_started ))"
 echo "docker tests: $passed passed, 0 failed"
