@@ -69,10 +69,21 @@ pub(super) struct OidcProvider {
     clock: Clock,
 }
 
-/// Who an ID token's claims name.
-fn identity_of(claims: &CoreIdTokenClaims, tokens: ProviderTokens) -> Identity {
-    Identity {
-        subject: claims.subject().as_str().to_owned(),
+/// The longest `sub` OpenID Connect allows (Core 1.0, section 2: at most 255 ASCII characters);
+/// a longer one is refused rather than stored (MySQL's column holds exactly that).
+const MAX_SUBJECT_CHARS: usize = 255;
+
+/// Who an ID token's claims name; refused when its `sub` is empty or longer than OpenID Connect
+/// allows.
+fn identity_of(claims: &CoreIdTokenClaims, tokens: ProviderTokens) -> Result<Identity, Failure> {
+    let subject = claims.subject().as_str();
+    if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(Failure::InvalidIdToken(format!(
+            "its sub is empty or longer than {MAX_SUBJECT_CHARS} characters"
+        )));
+    }
+    Ok(Identity {
+        subject: subject.to_owned(),
         email: claims.email().map(|e| e.as_str().to_lowercase()),
         email_verified: claims.email_verified().unwrap_or(false),
         name: claims
@@ -84,7 +95,7 @@ fn identity_of(claims: &CoreIdTokenClaims, tokens: ProviderTokens) -> Identity {
             .and_then(|p| p.get(None))
             .map(|p| p.as_str().to_owned()),
         tokens,
-    }
+    })
 }
 
 impl OidcProvider {
@@ -210,7 +221,7 @@ impl OidcProvider {
             )
             .await?;
         let tokens = ProviderTokens::granted(&answer, Some(id_token.to_string()), self.clock.now());
-        let mut identity = identity_of(&claims, tokens);
+        let mut identity = identity_of(&claims, tokens)?;
         if identity.email.is_none() && self.client.user_info_url().is_some() {
             self.add_user_info(&mut identity).await?;
         }
@@ -244,7 +255,7 @@ impl OidcProvider {
             access_token_expires_at: None,
             scope: None,
         };
-        let mut identity = identity_of(&claims, tokens);
+        let mut identity = identity_of(&claims, tokens)?;
         if identity.email.is_none()
             && identity.tokens.access_token.is_some()
             && self.client.user_info_url().is_some()

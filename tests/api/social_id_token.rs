@@ -313,6 +313,42 @@ async fn id_tokens_for_the_apps_own_client_ids_and_their_addresses() {
     assert_eq!(unverified_new.body["user"]["emailVerified"], false);
 }
 
+/// OpenID Connect caps `sub` at 255 characters: a token whose `sub` is longer (or empty) is
+/// refused as invalid on every backend, and nothing is stored; one of exactly 255 signs in.
+#[actix_web::test]
+#[ignore = "needs node and tests/oidc's packages: scripts/test.sh installs them"]
+async fn a_sub_longer_than_openid_connect_allows_is_refused_and_nothing_stored() {
+    let (app, provider, client) = corp_with(|b| b).await;
+    let token_with_sub = |email: &str, sub: String| {
+        let mut claims = claims(&provider, &client, email);
+        claims["sub"] = json!(sub);
+        claims
+    };
+    let (long_email, empty_email, longest_email) = (unique_email(), unique_email(), unique_email());
+
+    let long = sign_in_with(
+        &app,
+        json!({"token": provider.sign(&token_with_sub(&long_email, "s".repeat(256)), "current", "RS256", "").await}),
+    )
+    .await;
+    let empty = sign_in_with(
+        &app,
+        json!({"token": provider.sign(&token_with_sub(&empty_email, String::new()), "current", "RS256", "").await}),
+    )
+    .await;
+    let longest = sign_in_with(
+        &app,
+        json!({"token": provider.sign(&token_with_sub(&longest_email, "s".repeat(255)), "current", "RS256", "").await}),
+    )
+    .await;
+
+    assert_eq!(code(&long), (401, Some("INVALID_TOKEN")), "{}", long.text);
+    assert_eq!(code(&empty), (401, Some("INVALID_TOKEN")), "{}", empty.text);
+    assert!(!user_exists(&app, &long_email).await);
+    assert!(!user_exists(&app, &empty_email).await);
+    assert_eq!(longest.status, 200, "{}", longest.text);
+}
+
 /// link-social's answer, and the `Cookie` header of the browser that holds both the session and
 /// the state cookie.
 async fn start_link(app: &TestApp, session_cookie: &str, body: Value) -> (TestResponse, String) {
