@@ -31,17 +31,20 @@ revocation_trials=${BENCH_REVOCATION_TRIALS:-1000}
 ensure_build_deps
 ensure_apt wrk
 ensure_postgres
+ensure_mysql
 ensure_mail_python
 log "build (release)"
-cargo build --release --locked --bins
+cargo build --release --locked --bins "${FEATURES[@]}"
 BCRYPT_RATE="$CARGO_TARGET_DIR/release/bcrypt-rate"
 
 work=$(mktemp -d)
 pids=()
 pg_databases=()
+mysql_databases=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for db in "${pg_databases[@]}"; do drop_pg_database "$db" || true; done
+  for db in "${mysql_databases[@]}"; do drop_mysql_database "$db" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -223,6 +226,38 @@ seed_user
 bench get_session_db_pg_uncached /api/auth/get-session -H "Cookie: $cookie"
 stop "$pid"
 
+log "MySQL (MariaDB), database sessions (session cache on)"
+my_db="gatehouse_bench_$$"
+create_mysql_database "$my_db"; mysql_databases+=("$my_db")
+start my-db database "$MYSQL_BASE_URL/$my_db"
+first_port=$port first_pid=$pid
+seed_user
+bench get_session_db_mysql /api/auth/get-session -H "Cookie: $cookie"
+bench verify_db_mysql /api/auth/verify -H "Cookie: $cookie"
+
+# A tenth of the trials: each waits for a 200 ms poll rather than a NOTIFY.
+mysql_trials=$(( (revocation_trials + 9) / 10 ))
+log "a sign-out on one instance reaching another (MySQL: the polled table, $mysql_trials trials)"
+start my-db-second database "$MYSQL_BASE_URL/$my_db"
+second_port=$port second_pid=$pid
+user_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["id"])' "$work/signup.json")
+python3 - "$user_id" "$mysql_trials" "$work/mysql-tokens.txt" >"$work/mysql-sessions.sql" <<'PY'
+import hashlib, secrets, string, sys
+user_id, count, tokens_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+alphabet = string.ascii_letters + string.digits
+tokens = ["".join(secrets.choice(alphabet) for _ in range(32)) for _ in range(count)]
+print("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES")
+print(",\n".join(
+    f"('{secrets.token_hex(16)}', '{hashlib.sha256(t.encode()).hexdigest()}', '{user_id}', "
+    "UTC_TIMESTAMP(6) + INTERVAL 7 DAY, '127.0.0.1', 'bench', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+    for t in tokens) + ";")
+open(tokens_path, "w").write("\n".join(tokens) + "\n")
+PY
+mysql_sql "USE $my_db; $(cat "$work/mysql-sessions.sql")" >/dev/null
+while IFS='=' read -r key value; do record "mysql_$key" "$value"; done < <(
+  python3 bench/revocation.py "http://127.0.0.1:$first_port" "http://127.0.0.1:$second_port" "$work/mysql-tokens.txt")
+stop "$second_pid"; stop "$first_pid"
+
 log "SQLite, database sessions, mail through a real SMTP server"
 smtp_server "$work/mail"
 start mail database "sqlite://$work/mail.db" "$smtp_port"
@@ -252,6 +287,8 @@ record ratio_db_pg_get_session_to_jwt "$(ratio "${result[get_session_db_pg_rps]}
 record ratio_db_pg_uncached_get_session_to_jwt "$(ratio "${result[get_session_db_pg_uncached_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_observed_get_session_jwt "$(ratio "${result[get_session_jwt_observed_rps]}" "${result[get_session_jwt_rps]}")"
 record ratio_verify_to_get_session_jwt "$(ratio "${result[verify_jwt_rps]}" "${result[get_session_jwt_rps]}")"
+record ratio_db_mysql_get_session_to_baseline "$(ratio "${result[get_session_db_mysql_rps]}" "${result[baseline_rps]}")"
+record ratio_db_mysql_get_session_to_pg "$(ratio "${result[get_session_db_mysql_rps]}" "${result[get_session_db_pg_rps]}")"
 record ratio_verify_to_get_session_db_sqlite "$(ratio "${result[verify_db_sqlite_rps]}" "${result[get_session_db_sqlite_rps]}")"
 record ratio_sign_in_to_bcrypt "$(ratio "${result[sign_in_rps]}" "${result[bcrypt_verify_per_sec]}")"
 record ratio_loaded_to_idle_p99 "$(ratio "${result[get_session_under_sign_in_load_p99_ms]}" "${result[get_session_db_sqlite_p99_ms]}")"
@@ -274,6 +311,8 @@ target "database get-session / baseline (PostgreSQL)" "${result[ratio_db_pg_get_
 target "database get-session / baseline (SQLite)" "${result[ratio_db_sqlite_get_session_to_baseline]}" '>=' 0.35
 target "database get-session / jwt (PostgreSQL, cached)" "${result[ratio_db_pg_get_session_to_jwt]}" '>=' 0.80
 target "sign-out seen by another instance, p99 (ms)" "${result[revocation_p99_ms]}" '<=' 50
+target "database get-session / baseline (MySQL)" "${result[ratio_db_mysql_get_session_to_baseline]}" '>=' 0.25
+target "sign-out seen by another instance, MySQL p99 (ms)" "${result[mysql_revocation_p99_ms]}" '<=' 400
 target "sign-in/s / raw bcrypt verify/s" "${result[ratio_sign_in_to_bcrypt]}" '>=' 0.90
 target "get-session p99 under sign-in load / idle" "${result[ratio_loaded_to_idle_p99]}" '<=' 2.00
 target "get-session p99, SMTP hung / no mail" "${result[ratio_stalled_mail_get_session_p99]}" '<=' 2.00
@@ -284,7 +323,7 @@ target "start to ready (ms, SQLite)" "${result[start_to_ready_ms]}" '<=' 200
 echo
 printf '| %-36s | %10s | %9s |\n' "endpoint" "req/s" "p99 ms"
 for key in baseline get_session_jwt verify_jwt get_session_db_sqlite verify_db_sqlite get_session_db_pg verify_db_pg \
-  get_session_db_pg_uncached \
+  get_session_db_pg_uncached get_session_db_mysql verify_db_mysql \
   get_session_many_tokens sign_in get_session_under_sign_in_load request_reset get_session_stalled_mail \
   sign_in_stalled_mail; do
   printf '| %-36s | %10s | %9s |\n' "$key" "${result[${key}_rps]}" "${result[${key}_p99_ms]}"

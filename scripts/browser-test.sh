@@ -27,12 +27,13 @@ ensure_build_deps
 ensure_apt chromium
 command -v npm >/dev/null || ensure_apt nodejs npm
 ensure_postgres
+ensure_mysql
 ensure_mail_python
 ensure_oidc_provider
 [ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked "${FEATURES[@]}"
 
 work=$(mktemp -d /tmp/gatehouse-browser.XXXXXX)
-gatehouse_pid="" pg_database="" smtp_pid="" oidc_pid=""
+gatehouse_pid="" pg_database="" mysql_database="" smtp_pid="" oidc_pid=""
 OIDC_CLIENT_SECRET=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 export OIDC_PROVIDER_ID=corp OIDC_CLIENT_ID=gatehouse-corp OIDC_CLIENT_SECRET
 stop_gatehouse() {
@@ -55,6 +56,10 @@ stop_gatehouse() {
     drop_pg_database "$pg_database" || echo "could not drop database $pg_database" >&2
     pg_database=""
   fi
+  if [ -n "$mysql_database" ]; then
+    drop_mysql_database "$mysql_database" || echo "could not drop database $mysql_database" >&2
+    mysql_database=""
+  fi
 }
 trap 'stop_gatehouse; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -68,13 +73,19 @@ log "npm ci and the page's bundle (pinned better-auth, playwright-core, esbuild)
 database_url="" secret=""
 start_gatehouse() {
   local strategy=$1 database=$2 port=$3 spa_port=$4 admin=${5:-off}
-  if [ "$database" = postgres ]; then
-    pg_database="gatehouse_browser_$$_${strategy}_$admin"
-    create_pg_database "$pg_database"
-    database_url="$PG_BASE_URL/$pg_database"
-  else
-    database_url="sqlite://$work/$strategy-$admin.db"
-  fi
+  case $database in
+    postgres)
+      pg_database="gatehouse_browser_$$_${strategy}_$admin"
+      create_pg_database "$pg_database"
+      database_url="$PG_BASE_URL/$pg_database"
+      ;;
+    mysql)
+      mysql_database="gatehouse_browser_$$_${strategy}_$admin"
+      create_mysql_database "$mysql_database"
+      database_url="$MYSQL_BASE_URL/$mysql_database"
+      ;;
+    *) database_url="sqlite://$work/$strategy-$admin.db" ;;
+  esac
   secret=$(head -c 32 /dev/urandom | base64)
   # A real SMTP server (aiosmtpd) that writes what it receives to $MAIL_DIR for the tests.
   export MAIL_DIR="$work/mail-$strategy-$database-$admin"
@@ -148,7 +159,7 @@ show_log_on_error() {
 
 passed=0 failed=0 todo=0 summary=""
 for strategy in database jwt; do
-  for database in sqlite postgres; do
+  for database in sqlite postgres mysql; do
     read -r port spa_port untrusted_port < <(three_ports)
     log "gatehouse: $strategy sessions, $database, on 127.0.0.1:$port (page origin :$spa_port, untrusted :$untrusted_port)"
     if ! start_gatehouse "$strategy" "$database" "$port" "$spa_port"; then

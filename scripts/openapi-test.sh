@@ -16,6 +16,7 @@ started=$(date +%s)
 
 ensure_build_deps
 ensure_postgres
+ensure_mysql
 [ -x "$GATEHOUSE_BIN" ] || cargo build --release --locked "${FEATURES[@]}"
 
 log "tools"
@@ -38,6 +39,7 @@ pg_db="gatehouse_openapi_$$"
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   drop_pg_database "$pg_db" || true
+  drop_mysql_database "$pg_db" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -94,6 +96,8 @@ run_against() { # NAME DATABASE_URL
 run_against sqlite "sqlite://$work/g.db"
 create_pg_database "$pg_db"
 run_against postgres "$PG_BASE_URL/$pg_db"
+create_mysql_database "$pg_db"
+run_against mysql "$MYSQL_BASE_URL/$pg_db"
 
 echo "openapi steps took $(( $(date +%s) - started )) s"
 echo "openapi tests: $passed passed, 0 failed"

@@ -97,10 +97,10 @@ run_script() {
 
 suites() {
   log "browsers: the better-auth client and examples/spa in Chromium"
-  run_script scripts/browser-test.sh "browser tests" "browsers (better-auth client, Chromium; both strategies and databases)"
+  run_script scripts/browser-test.sh "browser tests" "browsers (better-auth client, Chromium; both strategies, three databases)"
 
   log "OpenAPI: lint, generated clients, schemathesis and the client flows"
-  run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite and PostgreSQL)"
+  run_script scripts/openapi-test.sh "openapi tests" "openapi (redocly, clients, schemathesis; SQLite, PostgreSQL and MariaDB)"
 
   log "cluster: three instances on one PostgreSQL database behind nginx, a rolling restart under load"
   run_script scripts/cluster-test.sh "cluster tests" "cluster (three instances behind nginx; both strategies, PostgreSQL)"
