@@ -2,9 +2,10 @@
 //! session or a user calls [`publish`] on its connection. On PostgreSQL that is a `NOTIFY` on
 //! [`CHANNEL`] (delivered when the writing transaction commits, to every instance's [`Listener`]);
 //! on SQLite and MySQL a row in `session_invalidations`, which the instances sharing the database
-//! read with [`since`] (a polled change log: MySQL has no `NOTIFY`). The writing instance itself forgets at once: [`publish`] also notes the key for the
-//! current thread, and [`super::Db`] hands the keys to its sink when the work is done (after the
-//! commit), so a client that changes its user and reads its session again never reads the old one.
+//! read with [`since`] (a polled change log: MySQL has no `NOTIFY`). The writing instance itself
+//! forgets at once: [`publish`] also notes the key for the current thread, and [`super::Db`] hands
+//! the keys to its sink when the work is done (after the commit), so a client that changes its
+//! user and reads its session again never reads the old one.
 
 use std::cell::RefCell;
 

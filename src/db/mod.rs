@@ -1,7 +1,7 @@
 //! One diesel code base over SQLite, PostgreSQL and (with the `mysql` feature) MySQL or MariaDB.
 //! The scheme of `DATABASE_URL` picks the backend at start-up; nothing above this module knows
-//! which one runs. [`Db::run`] is the only place a
-//! pooled connection is taken and the only hop to a blocking thread for database work.
+//! which one runs. [`Db::run`] is the only place a pooled connection is taken and the only hop to
+//! a blocking thread for database work.
 
 pub mod accounts;
 pub mod audit;
