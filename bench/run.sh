@@ -185,6 +185,24 @@ bench get_session_jwt_observed /api/auth/get-session -H "Cookie: $cookie"
 record access_log_lines "$(grep -c '"target":"gatehouse::access"' "$work/sqlite-jwt-observed/log")"
 stop "$pid"
 
+# sessions_sql USER_ID COUNT TOKENS_FILE NOW EXPIRES: an INSERT of COUNT sessions of the user,
+# written straight into a shared database for the cross-instance sign-out trials (NOW and
+# EXPIRES are the backend's SQL for now and in a week); their tokens go to TOKENS_FILE.
+sessions_sql() {
+  python3 - "$@" <<'PY'
+import hashlib, secrets, string, sys
+user_id, count, tokens_path, now, expires = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+alphabet = string.ascii_letters + string.digits
+tokens = ["".join(secrets.choice(alphabet) for _ in range(32)) for _ in range(count)]
+print("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES")
+print(",\n".join(
+    f"('{secrets.token_hex(16)}', '{hashlib.sha256(t.encode()).hexdigest()}', '{user_id}', "
+    f"{expires}, '127.0.0.1', 'bench', {now}, {now})"
+    for t in tokens) + ";")
+open(tokens_path, "w").write("\n".join(tokens) + "\n")
+PY
+}
+
 log "PostgreSQL, database sessions (session cache on)"
 pg_db="gatehouse_bench_$$"
 create_pg_database "$pg_db"; pg_databases+=("$pg_db")
@@ -198,19 +216,8 @@ log "a sign-out on one instance reaching another (PostgreSQL, $revocation_trials
 start pg-db-second database "$PG_BASE_URL/$pg_db"
 second_port=$port second_pid=$pid
 user_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["id"])' "$work/signup.json")
-# One session per trial, written straight into the shared database.
-python3 - "$user_id" "$revocation_trials" "$work/pg-tokens.txt" >"$work/pg-sessions.sql" <<'PY'
-import hashlib, secrets, string, sys
-user_id, count, tokens_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-alphabet = string.ascii_letters + string.digits
-tokens = ["".join(secrets.choice(alphabet) for _ in range(32)) for _ in range(count)]
-print("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES")
-print(",\n".join(
-    f"('{secrets.token_hex(16)}', '{hashlib.sha256(t.encode()).hexdigest()}', '{user_id}', "
-    "now() at time zone 'utc' + interval '7 days', '127.0.0.1', 'bench', now() at time zone 'utc', now() at time zone 'utc')"
-    for t in tokens) + ";")
-open(tokens_path, "w").write("\n".join(tokens) + "\n")
-PY
+sessions_sql "$user_id" "$revocation_trials" "$work/pg-tokens.txt" \
+  "now() at time zone 'utc'" "now() at time zone 'utc' + interval '7 days'" >"$work/pg-sessions.sql"
 psql -q "$PG_BASE_URL/$pg_db" -f "$work/pg-sessions.sql" >/dev/null
 while IFS='=' read -r key value; do record "$key" "$value"; done < <(
   python3 bench/revocation.py "http://127.0.0.1:$first_port" "http://127.0.0.1:$second_port" "$work/pg-tokens.txt")
@@ -241,18 +248,8 @@ log "a sign-out on one instance reaching another (MySQL: the polled table, $mysq
 start my-db-second database "$MYSQL_BASE_URL/$my_db"
 second_port=$port second_pid=$pid
 user_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["id"])' "$work/signup.json")
-python3 - "$user_id" "$mysql_trials" "$work/mysql-tokens.txt" >"$work/mysql-sessions.sql" <<'PY'
-import hashlib, secrets, string, sys
-user_id, count, tokens_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-alphabet = string.ascii_letters + string.digits
-tokens = ["".join(secrets.choice(alphabet) for _ in range(32)) for _ in range(count)]
-print("INSERT INTO sessions (id, token_hash, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES")
-print(",\n".join(
-    f"('{secrets.token_hex(16)}', '{hashlib.sha256(t.encode()).hexdigest()}', '{user_id}', "
-    "UTC_TIMESTAMP(6) + INTERVAL 7 DAY, '127.0.0.1', 'bench', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
-    for t in tokens) + ";")
-open(tokens_path, "w").write("\n".join(tokens) + "\n")
-PY
+sessions_sql "$user_id" "$mysql_trials" "$work/mysql-tokens.txt" \
+  "UTC_TIMESTAMP(6)" "UTC_TIMESTAMP(6) + INTERVAL 7 DAY" >"$work/mysql-sessions.sql"
 mysql_sql "USE $my_db; $(cat "$work/mysql-sessions.sql")" >/dev/null
 while IFS='=' read -r key value; do record "mysql_$key" "$value"; done < <(
   python3 bench/revocation.py "http://127.0.0.1:$first_port" "http://127.0.0.1:$second_port" "$work/mysql-tokens.txt")
