@@ -30,8 +30,11 @@ ensure_mysql
 database="gatehouse_schema_$$"
 mysql_sql "CREATE DATABASE $database" >/dev/null
 trap 'rm -rf "$work"; mysql_sql "DROP DATABASE IF EXISTS $database" >/dev/null' EXIT
-diesel migration run --database-url "$MYSQL_BASE_URL/$database" --migration-dir migrations/mysql >/dev/null
-diesel print-schema --database-url "$MYSQL_BASE_URL/$database" \
+# A configuration of its own: diesel.toml's would make `migration run` rewrite src/db/schema.rs.
+printf '[print_schema]\n' > "$work/diesel-mysql.toml"
+diesel migration run --config-file "$work/diesel-mysql.toml" --database-url "$MYSQL_BASE_URL/$database" \
+  --migration-dir migrations/mysql >/dev/null
+diesel print-schema --config-file "$work/diesel-mysql.toml" --database-url "$MYSQL_BASE_URL/$database" \
   | sed -E '/#\[max_length = [0-9]+\]/d; s/\b(Varchar|Mediumtext)\b/Text/g; s/\bDatetime\b/Timestamp/g; s/\bBigint\b/BigInt/g' \
   > "$work/schema-mysql.rs"
 if ! diff -u src/db/schema.rs "$work/schema-mysql.rs"; then
