@@ -255,6 +255,16 @@ while IFS='=' read -r key value; do record "mysql_$key" "$value"; done < <(
   python3 bench/revocation.py "http://127.0.0.1:$first_port" "http://127.0.0.1:$second_port" "$work/mysql-tokens.txt")
 stop "$second_pid"; stop "$first_pid"
 
+log "MySQL (MariaDB), database sessions, GATEHOUSE_SESSION_CACHE=off"
+my_db_off="gatehouse_bench_off_$$"
+create_mysql_database "$my_db_off"; mysql_databases+=("$my_db_off")
+start_env=(GATEHOUSE_SESSION_CACHE=off)
+start my-db-off database "$MYSQL_BASE_URL/$my_db_off"
+start_env=()
+seed_user
+bench get_session_db_mysql_uncached /api/auth/get-session -H "Cookie: $cookie"
+stop "$pid"
+
 log "SQLite, database sessions, mail through a real SMTP server"
 smtp_server "$work/mail"
 start mail database "sqlite://$work/mail.db" "$smtp_port"
@@ -320,7 +330,7 @@ target "start to ready (ms, SQLite)" "${result[start_to_ready_ms]}" '<=' 200
 echo
 printf '| %-36s | %10s | %9s |\n' "endpoint" "req/s" "p99 ms"
 for key in baseline get_session_jwt verify_jwt get_session_db_sqlite verify_db_sqlite get_session_db_pg verify_db_pg \
-  get_session_db_pg_uncached get_session_db_mysql verify_db_mysql \
+  get_session_db_pg_uncached get_session_db_mysql verify_db_mysql get_session_db_mysql_uncached \
   get_session_many_tokens sign_in get_session_under_sign_in_load request_reset get_session_stalled_mail \
   sign_in_stalled_mail; do
   printf '| %-36s | %10s | %9s |\n' "$key" "${result[${key}_rps]}" "${result[${key}_p99_ms]}"
