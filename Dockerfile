@@ -4,6 +4,7 @@
 #
 #   docker build -t gatehouse .
 #   docker run -d -p 8080:8080 -v gatehouse-data:/data gatehouse
+#   docker build --build-arg FEATURES=mysql -t gatehouse:mysql .   # MySQL and MariaDB too
 #
 # BUILDER_IMAGE lets a build without a registry point the first stage at a local image with the
 # same contents (scripts/docker-test.sh does); the default is the public Rust image whose version
@@ -20,6 +21,16 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
     && apt-get install -y --no-install-recommends make perl ca-certificates \
     && rm -rf /var/lib/apt/lists/*
+# Cargo features: `mysql` adds MySQL and MariaDB, compiling MySQL's client library in, which needs
+# cmake and g++ (and makes the binary load libstdc++). That library is GPL-2.0 with Oracle's
+# Universal FOSS Exception: the default image leaves it out (README: MySQL and MariaDB).
+ARG FEATURES=""
+# hadolint ignore=DL3008
+RUN if [[ "$FEATURES" == *mysql* ]]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends cmake g++ \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
 WORKDIR /src
 
 # Dependencies first, with placeholder sources: this layer is rebuilt only when Cargo.toml,
@@ -28,7 +39,7 @@ COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
-    && cargo build --release --locked --bin gatehouse \
+    && cargo build --release --locked --features "$FEATURES" --bin gatehouse \
     && rm -rf src
 
 COPY migrations migrations
@@ -36,7 +47,7 @@ COPY src src
 # COPY keeps the sources' modification times, which may be older than the placeholders': touch
 # the crate roots so cargo rebuilds gatehouse itself (and only it).
 RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked --bin gatehouse
+    && cargo build --release --locked --features "$FEATURES" --bin gatehouse
 
 # The runtime's whole file system: the binary, the libraries `ldd` lists for it, CA certificates,
 # passwd/group entries for uid 65532, nsswitch.conf (files, then DNS), a data directory that user

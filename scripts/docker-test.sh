@@ -9,6 +9,8 @@
 #   postgres  the host's PostgreSQL (host networking, a fresh database, an explicit secret), with a
 #             read-only root file system and no capabilities
 #   compose   compose.yaml itself, with the local PostgreSQL image standing in for postgres:15
+#   mysql     the image built with --build-arg FEATURES=mysql, on the host's MariaDB (a fresh
+#             database), read-only root and no capabilities
 # checking in each: healthy per `docker inspect`, sign-up -> get-session (cookie and bearer) ->
 # sign-out -> get-session is null through the port, a non-root uid; on SQLite the generated secret
 # persisting in the volume across a restart; and SIGTERM while a sign-up is in flight: the
@@ -25,6 +27,7 @@ STATE=/var/tmp/gatehouse-docker           # logs, the hadolint venv; kept betwee
 DEBIAN_IMAGE=gatehouse-local/debian:bookworm
 POSTGRES_IMAGE=gatehouse-local/postgres:15-bookworm
 IMAGE=gatehouse:ci
+MYSQL_IMAGE=gatehouse:ci-mysql
 PASSWORD=correct-horse-battery
 SECRET=docker-test-secret-0123456789abcdef-0123
 # Sign-ups take ~1 s at cost 14: a wide window for the SIGTERM-during-a-request check.
@@ -87,6 +90,7 @@ fi
 containers=()
 volumes=()
 databases=()
+mysql_databases=()
 compose_project=
 cleanup() {
   local status=$?
@@ -96,6 +100,7 @@ cleanup() {
   for c in "${containers[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1; done
   for v in "${volumes[@]}"; do docker volume rm -f "$v" >/dev/null 2>&1; done
   for d in "${databases[@]}"; do drop_pg_database "$d" >/dev/null 2>&1; done
+  for d in "${mysql_databases[@]}"; do drop_mysql_database "$d" >/dev/null 2>&1; done
   rm -rf "$WORK"
   [ "$status" = 0 ] || echo "docker tests: FAILED" >&2
   exit "$status"
@@ -386,6 +391,31 @@ check_non_root
 [ "$(docker inspect -f '{{.State.ExitCode}}' "$container")" = 0 ] || fail "gatehouse exited non-zero on compose stop"
 echo "docker ($scenario): ok"
 
+# --- the MySQL build (--build-arg FEATURES=mysql) on the host's MariaDB ---------------------------
+scenario=mysql
+log "docker build --build-arg FEATURES=mysql (log: $STATE/build-mysql.log)"
+mysql_build_started=$(date +%s%N)
+docker build "${BUILD_CGROUP[@]}" --build-arg "BUILDER_IMAGE=$BUILDER_IMAGE" --build-arg FEATURES=mysql \
+  --build-arg "REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$MYSQL_IMAGE" . >"$STATE/build-mysql.log" 2>&1 \
+  || { tail -40 "$STATE/build-mysql.log" >&2; fail "docker build (mysql)"; }
+mysql_build_seconds=$(awk "BEGIN {printf \"%.1f\", ($(date +%s%N) - $mysql_build_started) / 1e9}")
+mysql_size=$(docker image inspect --format '{{.Size}}' "$MYSQL_IMAGE")
+[ "$mysql_size" -le $((40 * 1000 * 1000)) ] || fail "the MySQL image is $mysql_size bytes, over the 40 MB target"
+ensure_mysql
+my_db="gatehouse_docker_$$"; mysql_databases+=("$my_db")
+create_mysql_database "$my_db"
+port=$(free_port)
+base="http://127.0.0.1:$port"
+container="gatehouse-ci-mysql-$$"; containers+=("$container")
+started_ns=$(date +%s%N)
+docker run -d --name "$container" --network host --read-only --tmpfs /tmp --cap-drop ALL \
+  --security-opt no-new-privileges -e GATEHOUSE_BIND="127.0.0.1:$port" -e DATABASE_URL="$MYSQL_BASE_URL/$my_db" \
+  -e GATEHOUSE_SECRET="$SECRET" "$MYSQL_IMAGE" >/dev/null
+mysql_healthy=$(wait_healthy "$started_ns")
+flow "$base"
+check_non_root
+echo "docker ($scenario): ok"
+
 scenario=done
 container=
 echo
@@ -395,5 +425,9 @@ echo "build_seconds=$build_seconds"
 echo "sqlite_start_to_healthy_seconds=$sqlite_healthy"
 echo "postgres_start_to_healthy_seconds=$postgres_healthy"
 echo "compose_up_to_healthy_seconds=$compose_healthy"
+echo "mysql_image_bytes=$mysql_size"
+echo "mysql_image_mib=$(awk "BEGIN {printf \"%.1f\", $mysql_size / 1048576}")"
+echo "mysql_build_seconds=$mysql_build_seconds"
+echo "mysql_start_to_healthy_seconds=$mysql_healthy"
 echo "total_seconds=$(( $(date +%s) - script_started ))"
 echo "docker tests: $passed passed, 0 failed"
