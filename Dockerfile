@@ -26,11 +26,11 @@ RUN apt-get update \
 # Universal FOSS Exception: the default image leaves it out (README: MySQL and MariaDB).
 ARG FEATURES=""
 # hadolint ignore=DL3008
-RUN if [[ "$FEATURES" == *mysql* ]]; then \
-        apt-get update \
-        && apt-get install -y --no-install-recommends cmake g++ \
-        && rm -rf /var/lib/apt/lists/*; \
-    fi
+RUN case "$FEATURES" in \
+        *mysql*) apt-get update \
+            && apt-get install -y --no-install-recommends cmake g++ \
+            && rm -rf /var/lib/apt/lists/* ;; \
+    esac
 WORKDIR /src
 
 # Dependencies first, with placeholder sources: this layer is rebuilt only when Cargo.toml,
