@@ -400,7 +400,9 @@ docker build "${BUILD_CGROUP[@]}" --build-arg "BUILDER_IMAGE=$BUILDER_IMAGE" --b
   || { tail -40 "$STATE/build-mysql.log" >&2; fail "docker build (mysql)"; }
 mysql_build_seconds=$(awk "BEGIN {printf \"%.1f\", ($(date +%s%N) - $mysql_build_started) / 1e9}")
 mysql_size=$(docker image inspect --format '{{.Size}}' "$MYSQL_IMAGE")
-[ "$mysql_size" -le $((40 * 1000 * 1000)) ] || fail "the MySQL image is $mysql_size bytes, over the 40 MB target"
+# Over the default image's 40 MB (MySQL's client library and libstdc++ add about 10 MB), hence a
+# tag of its own rather than MySQL in every image; it must not grow unnoticed either.
+[ "$mysql_size" -le $((55 * 1000 * 1000)) ] || fail "the MySQL image is $mysql_size bytes, over its 55 MB budget"
 ensure_mysql
 my_db="gatehouse_docker_$$"; mysql_databases+=("$my_db")
 create_mysql_database "$my_db"
