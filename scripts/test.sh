@@ -3,9 +3,10 @@
 # session strategy, its opt-in tests included (PostgreSQL over TLS, a database outage, real nginx
 # and Caddy in front, mail through a real SMTP server, sign-in at a real OpenID provider, the
 # README walk-through against the binary); the timing test alone; then the
-# browser and OpenAPI suites. Installs what it needs; uses the PostgreSQL on 127.0.0.1:5432 with
-# a fresh database per test, dropped afterwards. cargo-nextest runs the Rust tests (.config/
-# nextest.toml) and its JUnit report gives the counts.
+# browser and OpenAPI suites. Installs what it needs; builds with the `mysql` feature; uses the
+# PostgreSQL on 127.0.0.1:5432 and the MariaDB on 127.0.0.1:3306 (GATEHOUSE_TEST_PG and
+# GATEHOUSE_TEST_MYSQL name others) with a fresh database per test, dropped afterwards.
+# cargo-nextest runs the Rust tests (.config/nextest.toml) and its JUnit report gives the counts.
 #   scripts/test.sh                 everything
 #   scripts/test.sh rust            the Rust tests only (unit, integration matrix, timing)
 #   scripts/test.sh suites          the browser and OpenAPI suites only
