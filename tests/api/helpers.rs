@@ -267,6 +267,11 @@ impl TestAppBuilder {
             client: awc::Client::builder()
                 .disable_redirects()
                 .timeout(Duration::from_secs(60))
+                // Idle connections are reused for 2 s at most, less than the server's 5 s
+                // keep-alive: a test that blocks its thread longer (a `gatehouse` subprocess on a
+                // busy machine) would otherwise send its next request on a connection the server
+                // has just closed, and get `Disconnected` instead of an answer.
+                .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
                 .finish(),
         }
     }
